@@ -1,0 +1,161 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * The only reader of the environment. Every setting is parsed here; a bad value stops start-up
+ * with one line naming the variable.
+ */
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
+const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const tristate = z.enum(['auto', 'true', 'false']).default('auto');
+
+const TrustProxy = z
+  .string()
+  .optional()
+  .transform((v, ctx): boolean | number | string[] => {
+    if (v === undefined || v === '' || v === 'false') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.some((s) => !/^[0-9a-fA-F:./]+$/.test(s))) {
+      ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or a comma list of IPs/CIDRs' });
+      return z.NEVER;
+    }
+    return list;
+  });
+
+const Origins = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (!v) return undefined;
+    const out: string[] = [];
+    for (const raw of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+      try {
+        const url = new URL(raw);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+        out.push(url.origin);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not an http(s) origin` });
+        return z.NEVER;
+      }
+    }
+    return out;
+  });
+
+const Url = (schemes: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      try {
+        const url = new URL(v);
+        if (!schemes.includes(url.protocol)) throw new Error('scheme');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a ${schemes.map((s) => s.replace(':', '://')).join(' or ')} URL` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const EnvSchema = z.object({
+  PORT: int(3000, 0, 65535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: Url(['postgres:', 'postgresql:']),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DB_POOL_SIZE: int(10, 1, 200),
+  REDIS_URL: Url(['redis:', 'rediss:']),
+  PUBLIC_ORIGINS: Origins,
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, dot, dash, underscore (max 64)').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_DAYS: int(30, 1, 365),
+  COOKIE_SECURE: tristate,
+  TRUST_PROXY: TrustProxy,
+  BODY_LIMIT_BYTES: int(256 * 1024, 1024, 64 * 1024 * 1024),
+  RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 86_400),
+  RATE_LIMIT_API_PER_IP: int(600, 1, 10_000_000),
+  RATE_LIMIT_AUTH_PER_IP: int(20, 1, 10_000_000),
+  RATE_LIMIT_AUTH_PER_ACCOUNT: int(10, 1, 10_000_000),
+  RATE_LIMIT_WRITES_PER_USER: int(120, 1, 10_000_000),
+  SEED_DEMO: tristate,
+  CLIENT_DIST: z.string().optional(),
+  SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  dbPoolSize: number;
+  redisUrl: string | undefined;
+  publicOrigins: string[];
+  nodeId: string;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  sessionTtlMs: number;
+  cookieSecure: 'auto' | boolean;
+  trustProxy: boolean | number | string[];
+  bodyLimit: number;
+  rateLimits: {
+    windowMs: number;
+    apiPerIp: number;
+    authPerIp: number;
+    authPerAccount: number;
+    writesPerUser: number;
+  };
+  seedDemo: boolean;
+  clientDist: string;
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const DEFAULT_CLIENT_DIST = fileURLToPath(new URL('../../client/dist', import.meta.url));
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue?.message ?? 'is invalid'} (got ${JSON.stringify(env[name] ?? null)})`);
+  }
+  const e = parsed.data;
+  const tri = (v: 'auto' | 'true' | 'false') => (v === 'auto' ? 'auto' : v === 'true');
+  const seed = tri(e.SEED_DEMO);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: resolve(e.DATA_DIR),
+    dbPoolSize: e.DB_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    publicOrigins: e.PUBLIC_ORIGINS ?? [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`],
+    nodeId: e.NODE_ID ?? `${hostname()}-${process.pid}`,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 86_400_000,
+    cookieSecure: tri(e.COOKIE_SECURE),
+    trustProxy: e.TRUST_PROXY,
+    bodyLimit: e.BODY_LIMIT_BYTES,
+    rateLimits: {
+      windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      apiPerIp: e.RATE_LIMIT_API_PER_IP,
+      authPerIp: e.RATE_LIMIT_AUTH_PER_IP,
+      authPerAccount: e.RATE_LIMIT_AUTH_PER_ACCOUNT,
+      writesPerUser: e.RATE_LIMIT_WRITES_PER_USER,
+    },
+    // The demo seeds itself in the zero-setup mode only, unless asked.
+    seedDemo: seed === 'auto' ? !e.DATABASE_URL : seed,
+    clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}
