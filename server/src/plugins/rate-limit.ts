@@ -26,7 +26,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     timeWindow: rateLimits.windowMs,
     allowList: (request) => !request.url.startsWith('/api/'),
     ...(app.redis ? { redis: app.redis } : {}),
-    nameSpace: 'cocreate:rl:',
+    nameSpace: `${app.config.redisPrefix}rl:`,
     skipOnError: false,
     errorResponseBuilder: (_request, context) => exceeded(context.after),
   });
