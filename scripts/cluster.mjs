@@ -28,7 +28,9 @@ const nodes = ports.map((port, i) =>
     env: { ...env, PORT: String(port), NODE_ID: `node${i + 1}` },
   }),
 );
-const stop = (signal) => nodes.forEach((n) => n.kill(signal));
+const stop = (signal) => {
+  for (const n of nodes) n.kill(signal);
+};
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 let alive = nodes.length;

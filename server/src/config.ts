@@ -8,11 +8,6 @@ import { z } from 'zod';
  * with one line naming the variable.
  */
 
-const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'])
-    .optional()
-    .transform((v) => (v === undefined ? fallback : v === 'true' || v === '1' || v === 'yes'));
 const int = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const tristate = z.enum(['auto', 'true', 'false']).default('auto');
 

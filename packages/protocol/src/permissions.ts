@@ -79,7 +79,8 @@ const CAPABILITIES: Record<Role, ReadonlySet<Action>> = (() => {
     moderator: new Set(moderator),
     team: new Set(team),
     admin: new Set(admin),
-    owner: new Set(ACTIONS),
+    // Editing someone else's comment would put words in their mouth: comment.edit is the author's alone.
+    owner: new Set(ACTIONS.filter((a) => a !== 'comment.edit')),
   };
 })();
 

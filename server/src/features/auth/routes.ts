@@ -40,7 +40,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const { email, password, handle, displayName, tokenMode } = request.body;
       await app.limitAccountAttempt(request, email);
       const passwordHash = await hashPassword(password);
-      let user;
+      let user: typeof users.$inferSelect | undefined;
       try {
         [user] = await app.db
           .insert(users)

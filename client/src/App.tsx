@@ -1,0 +1,81 @@
+import { useEffect, useRef } from 'react';
+import { Header } from './components/Header';
+import { useDocumentTitle } from './hooks';
+import { Link, useLocation } from './navigation';
+import { BoardPage } from './pages/BoardPage';
+import { CommunityPage } from './pages/CommunityPage';
+import { HomePage } from './pages/HomePage';
+import { IdeaPage } from './pages/IdeaPage';
+import { LoginPage } from './pages/LoginPage';
+import { SignupPage } from './pages/SignupPage';
+import { type Route, resolveRoute } from './router';
+import { Loading } from './components/ErrorNotice';
+import { useSession } from './session';
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'home':
+      return <HomePage />;
+    case 'login':
+      return <LoginPage />;
+    case 'signup':
+      return <SignupPage />;
+    case 'community':
+      return <CommunityPage key={route.slug} slug={route.slug} />;
+    case 'board':
+      return <BoardPage key={route.boardId} boardId={route.boardId} />;
+    case 'idea':
+      return <IdeaPage key={route.ideaId} ideaId={route.ideaId} />;
+    case 'notFound':
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  useDocumentTitle('Page not found');
+  return (
+    <>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link to="/">Go to the communities</Link>
+      </p>
+    </>
+  );
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  const { ready } = useSession();
+  const route = resolveRoute(pathname);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // After in-app navigation, move focus to the new content so keyboard and screen-reader
+  // users start from the top of the new screen, as they would after a full page load.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of pathname
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus({ preventScroll: true });
+  }, [pathname]);
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" ref={main} tabIndex={-1} className="container">
+        {/* Screens wait for the session so they load once, with the right permissions. */}
+        {ready ? <Screen route={route} /> : <Loading />}
+      </main>
+      <footer className="site-footer">
+        <div className="container">
+          CoCreate: ideas from the people who use the product. <a href="/docs">API docs</a>
+        </div>
+      </footer>
+    </>
+  );
+}

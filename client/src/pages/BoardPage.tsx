@@ -1,0 +1,131 @@
+import { useState } from 'react';
+import { getBoard, getCommunity, listIdeas } from '../api';
+import { LoadMore } from '../components/bits';
+import { ErrorNotice, Loading, StatusMessage } from '../components/ErrorNotice';
+import { plural } from '../format';
+import { useAsync, useDocumentTitle, usePagedList } from '../hooks';
+import { effectiveSort, type IdeaFilters, parseIdeaFilters, serializeIdeaFilters } from '../ideaQuery';
+import { replaceById } from '../lists';
+import { Link, navigate, useLocation } from '../navigation';
+import { blockFor, decide } from '../permissions';
+import { paths, withNext } from '../router';
+import { useSession } from '../session';
+import type { IdeaView } from '../types';
+import { IdeaCard } from './IdeaCard';
+import { IdeaComposer } from './IdeaComposer';
+import { IdeaFiltersBar } from './IdeaFiltersBar';
+
+export function BoardPage({ boardId }: { boardId: string }) {
+  const { user } = useSession();
+  const location = useLocation();
+  const filters = parseIdeaFilters(location.search);
+  const [composing, setComposing] = useState(false);
+
+  const ctx = useAsync(
+    async (signal) => {
+      const board = await getBoard(boardId, signal);
+      const community = await getCommunity(board.communitySlug, signal);
+      return { board, community };
+    },
+    [boardId, user?.id],
+  );
+  const ideas = usePagedList<IdeaView>(
+    (cursor, signal) => listIdeas(boardId, { ...filters, cursor }, signal),
+    [boardId, filters.sort, filters.status, filters.tag, filters.q, user?.id],
+  );
+  useDocumentTitle(ctx.data?.board.name);
+
+  const setFilters = (next: IdeaFilters) => navigate(paths.board(boardId) + serializeIdeaFilters(next), { replace: true });
+
+  if (!ctx.data) {
+    return ctx.error ? (
+      <>
+        <h1>Board unavailable</h1>
+        <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
+      </>
+    ) : (
+      <Loading label="Loading board…" />
+    );
+  }
+
+  const { board, community } = ctx.data;
+  const perm = { user, community };
+  const where = { loginHref: withNext('/login', location.href), communityHref: paths.community(community.slug) };
+  const createBlock = board.archived ? null : blockFor(decide(perm, 'idea.create'), 'post ideas', where);
+  const filtered = Boolean(filters.status || filters.tag || filters.q);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/">Communities</Link> <span aria-hidden="true">›</span>{' '}
+        <Link to={paths.community(community.slug)}>{community.name}</Link>
+      </nav>
+      <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
+      <div className="page-head">
+        <div>
+          <h1>{board.name}</h1>
+          {board.description && <p className="lede prewrap">{board.description}</p>}
+          <p className="meta">
+            <span>{plural(board.ideaCount, 'idea')}</span>
+            {board.archived && <span className="badge">Archived</span>}
+          </p>
+        </div>
+        {!board.archived && !createBlock && !composing && (
+          <button type="button" className="btn btn-primary" onClick={() => setComposing(true)}>
+            New idea
+          </button>
+        )}
+      </div>
+
+      {board.archived && <p className="notice">This board is archived: it no longer takes new ideas.</p>}
+      {createBlock && (
+        <p className="notice">
+          {createBlock.message} {createBlock.link && <Link to={createBlock.link.to}>{createBlock.link.label}</Link>}
+        </p>
+      )}
+      {composing && (
+        <IdeaComposer
+          boardId={board.id}
+          onCancel={() => setComposing(false)}
+          onCreated={(idea) => navigate(paths.idea(idea.id))}
+        />
+      )}
+
+      <IdeaFiltersBar
+        filters={filters}
+        sort={effectiveSort(filters, board.ranking.formula)}
+        boardFormula={board.ranking.formula}
+        onChange={setFilters}
+      />
+
+      <ErrorNotice error={ideas.error} onRetry={ideas.items.length === 0 ? ideas.reload : ideas.loadMore} />
+      <StatusMessage>{ideas.loading && ideas.items.length > 0 ? 'Updating…' : ''}</StatusMessage>
+      {ideas.loading && ideas.items.length === 0 ? (
+        <Loading label="Loading ideas…" />
+      ) : ideas.items.length === 0 && !ideas.error ? (
+        <p className="empty">
+          {filtered ? 'No ideas match these filters.' : 'No ideas yet. Be the first to suggest one!'}{' '}
+          {filtered && (
+            <button type="button" className="link-button" onClick={() => setFilters({ sort: filters.sort })}>
+              Clear filters
+            </button>
+          )}
+        </p>
+      ) : (
+        <ol className="idea-list" aria-busy={ideas.loading} aria-label="Ideas">
+          {ideas.items.map((idea) => (
+            <IdeaCard
+              key={idea.id}
+              idea={idea}
+              downvotesEnabled={board.downvotesEnabled}
+              voteBlock={blockFor(decide(perm, 'idea.vote', idea), 'vote', where)}
+              onTag={(tag) => setFilters({ ...filters, tag })}
+              onVoteSettled={(tally) => ideas.setItems((prev) => replaceById(prev, { ...idea, ...tally }))}
+            />
+          ))}
+        </ol>
+      )}
+      <LoadMore hasMore={ideas.hasMore && !ideas.loading} loading={ideas.loadingMore} onClick={ideas.loadMore} label="Load more ideas" />
+    </>
+  );
+}

@@ -1,0 +1,176 @@
+import { useState } from 'react';
+import { getBoard, getCommunity, getIdea, setFollow } from '../api';
+import { Author, StatusBadge, TagList, TimeAgo } from '../components/bits';
+import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { tallyOf, VoteControl } from '../components/VoteControl';
+import { errorText } from '../errors';
+import { useAsync, useDocumentTitle } from '../hooks';
+import { serializeIdeaFilters } from '../ideaQuery';
+import { Link, navigate, useLocation } from '../navigation';
+import { allowed, blockFor, decide } from '../permissions';
+import { paths, withNext } from '../router';
+import { useSession } from '../session';
+import type { IdeaView } from '../types';
+import { Comments } from './Comments';
+import { IdeaEditForm } from './IdeaEditForm';
+
+export function IdeaPage({ ideaId }: { ideaId: string }) {
+  const { user } = useSession();
+  const location = useLocation();
+  const [editing, setEditing] = useState(false);
+  const ctx = useAsync(
+    async (signal) => {
+      const idea = await getIdea(ideaId, signal);
+      const board = await getBoard(idea.boardId, signal);
+      const community = await getCommunity(board.communitySlug, signal);
+      return { idea, board, community };
+    },
+    [ideaId, user?.id],
+  );
+  useDocumentTitle(ctx.data?.idea.title);
+
+  if (!ctx.data) {
+    return ctx.error ? (
+      <>
+        <h1>Idea unavailable</h1>
+        <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
+      </>
+    ) : (
+      <Loading label="Loading idea…" />
+    );
+  }
+
+  const { idea, board, community } = ctx.data;
+  const perm = { user, community };
+  const where = { loginHref: withNext('/login', location.href), communityHref: paths.community(community.slug) };
+  const update = (patch: Partial<IdeaView>) =>
+    ctx.setData((prev) => (prev ? { ...prev, idea: { ...prev.idea, ...patch } } : prev));
+  const canEdit = allowed(perm, 'idea.edit', idea);
+  const canFollow = allowed(perm, 'idea.follow', idea);
+
+  return (
+    <article className="idea-page">
+      <nav aria-label="Breadcrumb" className="breadcrumb">
+        <Link to="/">Communities</Link> <span aria-hidden="true">›</span>{' '}
+        <Link to={paths.community(community.slug)}>{community.name}</Link> <span aria-hidden="true">›</span>{' '}
+        <Link to={paths.board(board.id)}>{board.name}</Link>
+      </nav>
+      <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
+
+      <div className="idea-head">
+        <VoteControl
+          ideaId={idea.id}
+          title={idea.title}
+          tally={tallyOf(idea)}
+          downvotesEnabled={board.downvotesEnabled}
+          blocked={blockFor(decide(perm, 'idea.vote', idea), 'vote', where)}
+          onSettled={(tally) => update(tally)}
+          size="large"
+        />
+        <div className="idea-main">
+          {editing ? (
+            <IdeaEditForm
+              idea={idea}
+              onCancel={() => setEditing(false)}
+              onSaved={(saved) => {
+                update(saved);
+                setEditing(false);
+              }}
+            />
+          ) : (
+            <>
+              <h1>{idea.title}</h1>
+              <p className="meta">
+                <StatusBadge status={idea.status} />
+                {idea.locked && <span className="badge">Locked</span>}
+                {idea.hidden && <span className="badge badge-danger">Hidden</span>}
+              </p>
+              <p className="meta meta-small">
+                Suggested by <Author user={idea.author} /> <TimeAgo iso={idea.createdAt} />
+                {idea.updatedAt !== idea.createdAt && (
+                  <>
+                    {' '}
+                    · <TimeAgo iso={idea.updatedAt} prefix="updated " />
+                  </>
+                )}
+              </p>
+            </>
+          )}
+          <div className="idea-actions">
+            {canFollow && <FollowButton idea={idea} onChange={(following) => update({ following })} />}
+            {canEdit && !editing && (
+              <button type="button" className="btn btn-small" onClick={() => setEditing(true)}>
+                Edit title and tags
+              </button>
+            )}
+          </div>
+        </div>
+      </div>
+
+      {idea.mergedInto && (
+        <p className="notice">
+          This idea was merged into <Link to={paths.idea(idea.mergedInto)}>another idea</Link>. Votes and discussion continue there.
+        </p>
+      )}
+      {idea.locked && <p className="notice">This idea is locked: only the team can vote and comment on it now.</p>}
+
+      {idea.bodyText.trim() ? (
+        <div className="idea-text prewrap">{idea.bodyText}</div>
+      ) : (
+        <p className="empty">No details were given.</p>
+      )}
+      {!editing && (
+        <TagList
+          tags={idea.tags}
+          onSelect={(tag) => navigate(paths.board(board.id) + serializeIdeaFilters({ tag }))}
+        />
+      )}
+
+      <Comments
+        idea={idea}
+        perm={perm}
+        where={where}
+        onCountChange={(delta) => update({ commentCount: Math.max(0, idea.commentCount + delta) })}
+      />
+    </article>
+  );
+}
+
+function FollowButton({ idea, onChange }: { idea: IdeaView; onChange: (following: boolean) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const toggle = async () => {
+    const before = idea.following;
+    setBusy(true);
+    setError(null);
+    onChange(!before);
+    try {
+      const res = await setFollow(idea.id, !before);
+      onChange(res.following);
+    } catch (err) {
+      onChange(before);
+      setError(`Could not ${before ? 'unfollow' : 'follow'}. ${errorText(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <button
+        type="button"
+        className="btn btn-small"
+        aria-pressed={idea.following}
+        onClick={toggle}
+        disabled={busy}
+        title={idea.following ? 'Stop getting updates about this idea' : 'Get updates about this idea'}
+      >
+        <span aria-hidden="true">{idea.following ? '★' : '☆'}</span> Follow
+      </button>
+      <span role="alert" className="inline-error">
+        {error}
+      </span>
+    </>
+  );
+}

@@ -1,0 +1,31 @@
+import { it } from 'vitest';
+import { startTestApp, communityFixture } from '../testing/harness.js';
+
+it('probe', async () => {
+  const t = await startTestApp('postgres', { config: { bodyLimit: 2048 } });
+  const f = await communityFixture(t);
+  const m = await f.member();
+  const idea = await f.idea(m, 'Hello world');
+  const show = async (label: string, p: Promise<{ statusCode: number; body: string }>) => { const r = await p; console.log(label, r.statusCode, r.body.slice(0, 300)); };
+  await show('unknown key', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: { title: 'x', foo: 1, nested: { a: 1 } } }));
+  await show('NUL', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: { title: 'a\u0000b' } }));
+  await show('NUL q', t.api('GET', `/api/boards/${f.boardId}/ideas?q=%00`, { as: m }));
+  await show('NUL author', t.api('GET', `/api/boards/${f.boardId}/ideas?author=%00`, { as: m }));
+  await show('big', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: { title: 'x', body: 'y'.repeat(3000) } }));
+  await show('proto', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: '{"__proto__":{"polluted":1}}', headers: { 'content-type': 'application/json' } }));
+  await show('malformed', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: '{"title":', headers: { 'content-type': 'application/json' } }));
+  await show('text/plain', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: '{"title":"x"}', headers: { 'content-type': 'text/plain' } }));
+  await show('xml', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: '<x/>', headers: { 'content-type': 'application/xml' } }));
+  await show('charset', t.api('POST', `/api/boards/${f.boardId}/ideas`, { as: m, body: '{"title":"x"}', headers: { 'content-type': 'application/json; charset=utf-8' } }));
+  await show('vote none', t.api('PUT', `/api/ideas/${idea.id}/vote`, { as: m }));
+  await show('vote textplain empty', t.api('PUT', `/api/ideas/${idea.id}/vote`, { as: m, body: '', headers: { 'content-type': 'text/plain' } }));
+  await show('bad uuid', t.api('GET', `/api/ideas/nope`, { as: m }));
+  await show('unknown route', t.api('GET', `/api/nope`, { as: m }));
+  await show('limit', t.api('GET', `/api/boards/${f.boardId}/ideas?limit=0&foo=1`, { as: m }));
+  await show('cursor', t.api('GET', `/api/boards/${f.boardId}/ideas?cursor=abc`, { as: m }));
+  console.log(t.app.printRoutes({ commonPrefix: false }));
+  const docs = (await t.api('GET', '/docs/json')).json();
+  console.log(Object.keys(docs.paths));
+  console.log(JSON.stringify(docs.paths['/api/ideas/{ideaId}/vote']).slice(0, 1500));
+  await t.close();
+});
