@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@cocreate/protocol': src('./packages/protocol/src/index.ts'),
       '@cocreate/ranking': src('./packages/ranking/src/index.ts'),
+      '@cocreate/fanout': src('./packages/fanout/src/index.ts'),
       '@cocreate/db/testing': src('./packages/db/src/testing.ts'),
       '@cocreate/db': src('./packages/db/src/index.ts'),
     },
