@@ -20,6 +20,7 @@ import { jsonBodyPlugin } from './plugins/json-body.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { staticClientPlugin } from './plugins/static-client.js';
+import { realtimePlugin } from './realtime/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -83,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin);
   await app.register(csrfPlugin);
   await app.register(rateLimitPlugin);
+  await app.register(realtimePlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api' });

@@ -82,6 +82,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH_PER_ACCOUNT: int(10, 1, 10_000_000),
   RATE_LIMIT_WRITES_PER_USER: int(120, 1, 10_000_000),
   SEED_DEMO: tristate,
+  TICK_MS: int(100, 10, 5000),
+  SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
+  SOCKET_EVENT_BURST: int(40, 1, 100_000),
+  PRESENCE_TTL_MS: int(10_000, 500, 600_000),
   CLIENT_DIST: z.string().optional(),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
 });
@@ -110,6 +114,14 @@ export interface Config {
     writesPerUser: number;
   };
   seedDemo: boolean;
+  realtime: {
+    /** State (rank) frames are coalesced per board and sent once per tick. */
+    tickMs: number;
+    eventsPerSecond: number;
+    eventBurst: number;
+    /** A node that stops heartbeating is gone from presence after this long. */
+    presenceTtlMs: number;
+  };
   clientDist: string;
   shutdownGraceMs: number;
 }
@@ -154,6 +166,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     // The demo seeds itself in the zero-setup mode only, unless asked.
     seedDemo: seed === 'auto' ? !e.DATABASE_URL : seed,
+    realtime: {
+      tickMs: e.TICK_MS,
+      eventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
+      eventBurst: e.SOCKET_EVENT_BURST,
+      presenceTtlMs: e.PRESENCE_TTL_MS,
+    },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   };

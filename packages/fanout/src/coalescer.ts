@@ -6,6 +6,8 @@ export interface RankChange {
   up: number;
   down: number;
   version: number;
+  /** Σ value × weight, for boards ranked by weighted votes. */
+  weightedScore?: number;
 }
 
 interface Batch {

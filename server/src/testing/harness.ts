@@ -54,6 +54,11 @@ export async function startTestApp(
   const database = await createTestDatabase(kind);
   const app = await buildApp(testConfig(opts.config), { database, redis: opts.redis ?? null });
   await app.ready();
+  return wrapTestApp(app, kind, () => database.close());
+}
+
+/** The TestApp helpers around an app built elsewhere (e.g. one node of a test cluster). */
+export function wrapTestApp(app: FastifyInstance, kind: TestDbKind, closeDatabase: () => Promise<void>): TestApp {
   const api: TestApp['api'] = (method, url, o = {}) =>
     app.inject({
       method,
@@ -76,7 +81,7 @@ export async function startTestApp(
     user,
     close: async () => {
       await app.close();
-      await database.close();
+      await closeDatabase();
     },
   };
 }

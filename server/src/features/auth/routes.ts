@@ -74,6 +74,7 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/auth/logout', { schema: { tags: ['auth'], body: z.strictObject({}) } }, async (request, reply) => {
     const auth = requireAuth(request);
     await invalidateSession(app.db, auth.session.id);
+    app.realtime.revokeSessions(auth.user.id, [auth.session.id], 'logged out');
     clearSessionCookie(config, request, reply);
     return reply.status(204).send();
   });
@@ -81,6 +82,8 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/auth/logout-all', { schema: { tags: ['auth'], body: z.strictObject({}) } }, async (request, reply) => {
     const auth = requireAuth(request);
     await invalidateUserSessions(app.db, auth.user.id);
+    // Every socket of this user, on every node, closes now.
+    app.realtime.revokeSessions(auth.user.id, null, 'logged out everywhere');
     clearSessionCookie(config, request, reply);
     return reply.status(204).send();
   });
@@ -114,7 +117,8 @@ export const authRoutes: FastifyPluginAsyncZod = async (app) => {
       const passwordHash = await hashPassword(request.body.newPassword);
       await app.db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, user.id));
       // Every other session ends: a changed password is how people lock out a thief.
-      await invalidateUserSessions(app.db, user.id, auth.session.id);
+      const ended = await invalidateUserSessions(app.db, user.id, auth.session.id);
+      if (ended.length > 0) app.realtime.revokeSessions(user.id, ended, 'password changed');
       return reply.status(204).send();
     },
   );

@@ -1,0 +1,219 @@
+import { ideas, type Db } from '@cocreate/db';
+import type { FanOut, Presence, RankChange, TickCoalescer } from '@cocreate/fanout';
+import type { BoardRanking, ClientToServerEvents, RoomEvent, ServerToClientEvents } from '@cocreate/protocol';
+import { and, eq, ne } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Server, Socket } from 'socket.io';
+import { BoardHub } from './board-hub.js';
+
+export interface SocketData {
+  userId: string | null;
+  name: string | null;
+  sessionId: string | null;
+}
+export type IO = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const EVENTS = 'ev:';
+const REVOKE = 'revoke:';
+
+/**
+ * The node's side of the rooms: which channels it listens to (one per room with local members),
+ * the boards it keeps an index of, per-room event numbering, and the tick flush that turns merged
+ * rank changes into one frame per window (and per socket only where a socket has an idea open
+ * outside its window).
+ */
+export class RealtimeHub {
+  readonly boards = new Map<string, BoardHub>();
+  private readonly unsubscribe = new Map<string, (() => void)[]>();
+  /** idea room → its board, so open ideas keep their board's state flowing. */
+  private readonly ideaBoard = new Map<string, string>();
+  private readonly boardInterest = new Map<string, number>();
+  private readonly localSeq = new Map<string, number>();
+
+  constructor(
+    readonly io: IO,
+    private readonly db: Db,
+    readonly fanout: FanOut,
+    readonly presence: Presence,
+    readonly coalescer: TickCoalescer,
+    private readonly redis: Redis | null,
+    private readonly prefix: string,
+  ) {
+    const adapter = io.of('/').adapter;
+    adapter.on('create-room', (room: string) => this.roomCreated(room));
+    adapter.on('delete-room', (room: string) => this.roomDeleted(room));
+  }
+
+  // ---- rooms ----
+
+  private roomCreated(room: string): void {
+    if (room.startsWith('board:') || room.startsWith('idea:')) {
+      const offEvents = this.fanout.subscribe(`${EVENTS}${room}`, (message) => this.deliverEvent(room, message));
+      const offPresence = this.presence.subscribe(room, (diff) => this.io.to(room).emit('presence:diff', diff));
+      this.unsubscribe.set(room, [offEvents, offPresence]);
+      if (room.startsWith('board:')) this.gainInterest(room.slice('board:'.length));
+    } else if (room.startsWith('user:')) {
+      const userId = room.slice('user:'.length);
+      const offEvents = this.fanout.subscribe(`${EVENTS}${room}`, (message) => this.deliverEvent(room, message));
+      const offRevoke = this.fanout.subscribe(`${REVOKE}${userId}`, (message) => this.revokeLocal(room, message));
+      this.unsubscribe.set(room, [offEvents, offRevoke]);
+    }
+  }
+
+  private roomDeleted(room: string): void {
+    for (const off of this.unsubscribe.get(room) ?? []) off();
+    this.unsubscribe.delete(room);
+    if (room.startsWith('idea:')) {
+      const boardId = this.ideaBoard.get(room);
+      this.ideaBoard.delete(room);
+      if (boardId) this.loseInterest(boardId);
+    } else if (room.startsWith('board:')) {
+      this.loseInterest(room.slice('board:'.length));
+    }
+  }
+
+  /** A board's state must flow to this node while it has a board room or an open idea of it. */
+  gainInterest(boardId: string): void {
+    const n = (this.boardInterest.get(boardId) ?? 0) + 1;
+    this.boardInterest.set(boardId, n);
+    if (n === 1) this.coalescer.watch(boardId);
+  }
+
+  private loseInterest(boardId: string): void {
+    const n = (this.boardInterest.get(boardId) ?? 1) - 1;
+    if (n > 0) {
+      this.boardInterest.set(boardId, n);
+      return;
+    }
+    this.boardInterest.delete(boardId);
+    this.coalescer.unwatch(boardId);
+    this.boards.delete(boardId);
+  }
+
+  /** Called when a socket joins an idea room for the first time on this node. */
+  trackIdeaRoom(ideaId: string, boardId: string): void {
+    const room = `idea:${ideaId}`;
+    if (this.ideaBoard.has(room)) return;
+    this.ideaBoard.set(room, boardId);
+    this.gainInterest(boardId);
+  }
+
+  /** The board's index on this node, loaded from the database on first use. */
+  async boardHub(boardId: string, ranking: BoardRanking): Promise<BoardHub> {
+    let hub = this.boards.get(boardId);
+    if (hub) {
+      hub.ranking = ranking;
+      return hub;
+    }
+    hub = new BoardHub(boardId, ranking);
+    this.boards.set(boardId, hub);
+    const rows = await this.db
+      .select({ id: ideas.id, up: ideas.up, down: ideas.down, version: ideas.version, weightedScore: ideas.weightedScore, createdAt: ideas.createdAt })
+      .from(ideas)
+      .where(and(eq(ideas.boardId, boardId), eq(ideas.hidden, false), ne(ideas.status, 'merged')));
+    hub.load(rows.map((r) => ({ ...r, createdAt: r.createdAt.getTime() })));
+    return hub;
+  }
+
+  // ---- state: rank changes ----
+
+  /** A vote committed on this node (socket or REST). */
+  voteCommitted(boardId: string, change: RankChange): void {
+    this.coalescer.markLocal(boardId, change);
+  }
+
+  /** Once per board per tick: one frame per window, one per socket only for open ideas outside it. */
+  flushRanks(boardId: string, changes: RankChange[]): void {
+    const hub = this.boards.get(boardId);
+    const frames = hub ? hub.applyAndFrame(changes, Date.now()) : [];
+    const rooms = this.io.of('/').adapter.rooms;
+    const extras = new Map<string, RankChange[]>();
+    for (const change of changes) {
+      const members = rooms.get(`idea:${change.ideaId}`);
+      if (!members) continue;
+      for (const socketId of members) {
+        const group = hub?.groupOf(socketId);
+        const covered = group && frames.some((f) => f.group === group && f.changes.some((c) => c.ideaId === change.ideaId));
+        if (covered) continue;
+        const list = extras.get(socketId);
+        if (list) list.push(change);
+        else extras.set(socketId, [change]);
+      }
+    }
+    const excluded = [...extras.keys()];
+    for (const frame of frames) {
+      this.io.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
+    }
+    for (const [socketId, extra] of extras) {
+      const group = hub?.groupOf(socketId);
+      const base = frames.find((f) => f.group === group)?.changes ?? [];
+      this.io.to(socketId).emit('board:ranks', { boardId, changes: [...base, ...extra] });
+    }
+  }
+
+  // ---- events ----
+
+  async currentSeq(room: string): Promise<number> {
+    if (this.redis) return Number((await this.redis.get(`${this.prefix}seq:${room}`)) ?? 0);
+    return this.localSeq.get(room) ?? 0;
+  }
+
+  /** Numbers an event in its room (Redis INCR in a cluster) and sends it to every node with members there. */
+  async publishEvent(room: string, type: string, data: unknown): Promise<void> {
+    let seq: number;
+    if (this.redis) {
+      seq = await this.redis.incr(`${this.prefix}seq:${room}`);
+    } else {
+      seq = (this.localSeq.get(room) ?? 0) + 1;
+      this.localSeq.set(room, seq);
+    }
+    const event: RoomEvent = { room, seq, type, data };
+    this.fanout.publish(`${EVENTS}${room}`, JSON.stringify(event));
+  }
+
+  private deliverEvent(room: string, message: string): void {
+    let event: RoomEvent;
+    try {
+      event = JSON.parse(message) as RoomEvent;
+    } catch {
+      return;
+    }
+    this.io.to(room).emit('room:event', event);
+  }
+
+  // ---- session revocation ----
+
+  /** Closes a user's sockets on every node: all of them, or those of the given sessions. */
+  revokeSessions(userId: string, sessionIds: string[] | null, reason: string): void {
+    this.fanout.publish(`${REVOKE}${userId}`, JSON.stringify({ sessionIds, reason }));
+  }
+
+  private revokeLocal(room: string, message: string): void {
+    let parsed: { sessionIds: string[] | null; reason: string };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch {
+      return;
+    }
+    for (const socket of this.io.of('/').sockets.values()) {
+      if (!socket.rooms.has(room)) continue;
+      if (parsed.sessionIds && !parsed.sessionIds.includes(socket.data.sessionId ?? '')) continue;
+      socket.emit('session:revoked', { reason: parsed.reason });
+      socket.disconnect(true);
+    }
+  }
+
+  /** Transport lost messages: every client resyncs, spread over a few seconds. */
+  askAllToResync(spreadMs: number): void {
+    for (const socket of this.io.of('/').sockets.values()) {
+      socket.emit('resync', { afterMs: Math.floor(Math.random() * spreadMs) });
+    }
+  }
+
+  close(): void {
+    for (const offs of this.unsubscribe.values()) for (const off of offs) off();
+    this.unsubscribe.clear();
+    this.coalescer.close();
+  }
+}

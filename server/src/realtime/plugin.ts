@@ -1,0 +1,78 @@
+import { type FanOut, MemoryFanOut, MemoryPresence, type Presence, RedisFanOut, RedisPresence, TickCoalescer, waitReady } from '@cocreate/fanout';
+import { MAX_SOCKET_PACKET_BYTES } from '@cocreate/protocol';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Redis } from 'ioredis';
+import { Server } from 'socket.io';
+import { createConnectionHandler } from './handlers.js';
+import { handshake } from './handshake.js';
+import { type IO, RealtimeHub } from './hub.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    realtime: RealtimeHub;
+  }
+}
+
+/**
+ * Socket.IO on Fastify's own HTTP server (same port as the API), with cocreate's fan-out underneath:
+ * in memory for one node, Redis sharded pub/sub for a cluster. Socket.IO's own adapter stays local.
+ */
+export const realtimePlugin = fp(async (app: FastifyInstance) => {
+  const { config } = app;
+  const prefix = config.redisPrefix;
+  let fanout: FanOut;
+  let presence: Presence;
+  let commands: Redis | null = null;
+  if (config.redisUrl) {
+    fanout = await RedisFanOut.connect({ url: config.redisUrl, nodeId: config.nodeId, prefix });
+    commands = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    commands.on('error', (err) => app.log.warn({ err: err.message }, 'redis (realtime) error'));
+    await waitReady(commands);
+    const redisPresence = new RedisPresence({ redis: commands, fanout, prefix, ttlMs: config.realtime.presenceTtlMs });
+    await redisPresence.start();
+    presence = redisPresence;
+  } else {
+    fanout = new MemoryFanOut(config.nodeId);
+    presence = new MemoryPresence(fanout);
+  }
+
+  const io: IO = new Server(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    transports: ['websocket', 'polling'],
+    // An oversize packet makes Engine.IO drop that connection itself (no error code reaches the client).
+    maxHttpBufferSize: MAX_SOCKET_PACKET_BYTES,
+    // Leave other upgrade paths (/collab) alone instead of closing them after 1 s.
+    destroyUpgrade: false,
+    cors: { origin: config.publicOrigins, credentials: true },
+    connectionStateRecovery: undefined,
+  });
+
+  let hub: RealtimeHub | undefined;
+  const coalescer = new TickCoalescer({
+    fanout,
+    tickMs: config.realtime.tickMs,
+    flush: (boardId, changes) => hub?.flushRanks(boardId, changes),
+  });
+  hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix);
+  const theHub = hub;
+  fanout.onResync(() => theHub.askAllToResync(3000));
+  io.use(handshake(app));
+  io.on(
+    'connection',
+    createConnectionHandler({ app, hub, eventsPerSecond: config.realtime.eventsPerSecond, eventBurst: config.realtime.eventBurst }),
+  );
+  app.decorate('realtime', hub);
+
+  app.addHook('preClose', async () => {
+    io.disconnectSockets(true);
+  });
+  app.addHook('onClose', async () => {
+    theHub.close();
+    await presence.close().catch(() => undefined);
+    await fanout.close().catch(() => undefined);
+    if (commands) await commands.quit().catch(() => commands?.disconnect());
+    io.engine.close();
+  });
+});
