@@ -17,6 +17,7 @@ import { authPlugin } from './plugins/auth.js';
 import { csrfPlugin } from './plugins/csrf.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { jsonBodyPlugin } from './plugins/json-body.js';
+import { metricsPlugin } from './plugins/metrics.js';
 import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { staticClientPlugin } from './plugins/static-client.js';
@@ -81,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(jsonBodyPlugin);
   await app.register(cookie);
   await app.register(openapiPlugin);
+  await app.register(metricsPlugin);
   await app.register(authPlugin);
   await app.register(csrfPlugin);
   await app.register(rateLimitPlugin);

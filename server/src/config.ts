@@ -86,6 +86,7 @@ const EnvSchema = z.object({
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
   SOCKET_EVENT_BURST: int(40, 1, 100_000),
   PRESENCE_TTL_MS: int(10_000, 500, 600_000),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CLIENT_DIST: z.string().optional(),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
 });
@@ -124,6 +125,8 @@ export interface Config {
   };
   clientDist: string;
   shutdownGraceMs: number;
+  /** When set, /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -174,5 +177,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    metricsToken: e.METRICS_TOKEN,
   };
 }

@@ -13,6 +13,8 @@ export interface RankChange {
 interface Batch {
   /** origin node */
   n: string;
+  /** when the origin published it (ms since epoch), for the fan-out lag metric */
+  t: number;
   c: RankChange[];
 }
 
@@ -23,6 +25,9 @@ export interface TickCoalescerOptions {
   flush(boardId: string, changes: RankChange[]): void;
   /** Channel of a board's state batches. */
   channel?: (boardId: string) => string;
+  /** Observes each remote batch's age on arrival, and each tick's duration (ms), for metrics. */
+  onRemoteBatch?: (lagMs: number) => void;
+  onTick?: (durationMs: number) => void;
 }
 
 /**
@@ -63,6 +68,7 @@ export class TickCoalescer {
         return;
       }
       if (batch.n === this.options.fanout.nodeId || !Array.isArray(batch.c)) return;
+      if (typeof batch.t === 'number') this.options.onRemoteBatch?.(Date.now() - batch.t);
       for (const change of batch.c) mergeInto(this.pending, boardId, change);
     });
     this.watched.set(boardId, unsubscribe);
@@ -78,7 +84,7 @@ export class TickCoalescer {
   tick(): void {
     const started = performance.now();
     for (const [boardId, changes] of this.localDirty) {
-      const batch: Batch = { n: this.options.fanout.nodeId, c: [...changes.values()] };
+      const batch: Batch = { n: this.options.fanout.nodeId, t: Date.now(), c: [...changes.values()] };
       this.options.fanout.publish(this.channel(boardId), JSON.stringify(batch));
     }
     this.localDirty.clear();
@@ -93,6 +99,7 @@ export class TickCoalescer {
     }
     this.ticks++;
     this.lastTickMs = performance.now() - started;
+    this.options.onTick?.(this.lastTickMs);
   }
 
   stats() {

@@ -4,6 +4,7 @@ import type { BoardRanking, ClientToServerEvents, RoomEvent, ServerToClientEvent
 import { and, eq, ne } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
+import type { Metrics } from '../plugins/metrics.js';
 import { BoardHub } from './board-hub.js';
 
 export interface SocketData {
@@ -39,6 +40,7 @@ export class RealtimeHub {
     readonly coalescer: TickCoalescer,
     private readonly redis: Redis | null,
     private readonly prefix: string,
+    private readonly metrics: Metrics,
   ) {
     const adapter = io.of('/').adapter;
     adapter.on('create-room', (room: string) => this.roomCreated(room));
@@ -119,7 +121,8 @@ export class RealtimeHub {
   // ---- state: rank changes ----
 
   /** A vote committed on this node (socket or REST). */
-  voteCommitted(boardId: string, change: RankChange): void {
+  voteCommitted(boardId: string, change: RankChange, via: 'socket' | 'rest' = 'socket'): void {
+    this.metrics.votes.inc({ via });
     this.coalescer.markLocal(boardId, change);
   }
 
@@ -144,11 +147,15 @@ export class RealtimeHub {
     const excluded = [...extras.keys()];
     for (const frame of frames) {
       this.io.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
+      this.metrics.rankFrames.inc();
+      this.metrics.rankDeliveries.inc(Math.max(0, frame.group.members.size - excluded.filter((id) => frame.group.members.has(id)).length));
     }
     for (const [socketId, extra] of extras) {
       const group = hub?.groupOf(socketId);
       const base = frames.find((f) => f.group === group)?.changes ?? [];
       this.io.to(socketId).emit('board:ranks', { boardId, changes: [...base, ...extra] });
+      this.metrics.rankFrames.inc();
+      this.metrics.rankDeliveries.inc();
     }
   }
 

@@ -54,8 +54,10 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     fanout,
     tickMs: config.realtime.tickMs,
     flush: (boardId, changes) => hub?.flushRanks(boardId, changes),
+    onRemoteBatch: (lagMs) => app.metrics.fanoutLag.observe(lagMs / 1000),
+    onTick: (ms) => app.metrics.tickDuration.observe(ms / 1000),
   });
-  hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix);
+  hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix, app.metrics);
   const theHub = hub;
   fanout.onResync(() => theHub.askAllToResync(3000));
   io.use(handshake(app));
@@ -64,6 +66,13 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     createConnectionHandler({ app, hub, eventsPerSecond: config.realtime.eventsPerSecond, eventBurst: config.realtime.eventBurst }),
   );
   app.decorate('realtime', hub);
+  const m = app.metrics;
+  m.gauge('cocreate_sockets_connected', 'Socket.IO connections on this node', () => io.engine.clientsCount);
+  m.gauge('cocreate_rooms', 'board and idea rooms with members on this node', () => [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('board:') || r.startsWith('idea:')).length);
+  m.gauge('cocreate_fanout_channels', 'fan-out channels this node is subscribed to', () => fanout.stats().rooms);
+  m.counterFrom('cocreate_redis_messages_out_total', 'messages this node published to the fan-out', () => fanout.stats().published);
+  m.counterFrom('cocreate_redis_messages_in_total', 'messages this node received from other nodes', () => fanout.stats().received);
+  m.counterFrom('cocreate_fanout_publish_errors_total', 'messages that could not be published', () => fanout.stats().publishErrors);
 
   app.addHook('preClose', async () => {
     io.disconnectSockets(true);

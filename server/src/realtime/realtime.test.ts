@@ -89,6 +89,17 @@ describe('live votes and ranks across three nodes', () => {
     for (const w of watchers) expect(w.frames()).toBeLessThan(votes);
   });
 
+  it('exposes the fan-out on /metrics', async () => {
+    const res = await cluster.nodes[1]!.app.inject({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(res.body)?.[1] ?? Number.NaN);
+    expect(value('cocreate_rank_frames_total')).toBeGreaterThan(0);
+    expect(value('cocreate_redis_messages_in_total')).toBeGreaterThan(0);
+    expect(value('cocreate_sockets_connected')).toBeGreaterThan(0);
+    expect(res.body).toContain('cocreate_fanout_lag_seconds_bucket');
+    expect(res.body).toContain('cocreate_tick_duration_seconds_count');
+  });
+
   it('shows presence across nodes and removes a member when they leave', async () => {
     const seer = await watcher(1, voters[2]!.token);
     const diffs: { joined: { userId: string }[]; left: string[] }[] = [];
