@@ -86,6 +86,8 @@ const EnvSchema = z.object({
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
   SOCKET_EVENT_BURST: int(40, 1, 100_000),
   PRESENCE_TTL_MS: int(10_000, 500, 600_000),
+  SLOW_CONSUMER_BYTES: int(256 * 1024, 1024, 64 * 1024 * 1024),
+  SLOW_CONSUMER_MAX_BEHIND_MS: int(10_000, 100, 600_000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CLIENT_DIST: z.string().optional(),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
@@ -122,6 +124,10 @@ export interface Config {
     eventBurst: number;
     /** A node that stops heartbeating is gone from presence after this long. */
     presenceTtlMs: number;
+    /** A socket with more unsent bytes than this is a slow consumer: its state frames are collapsed. */
+    slowConsumerBytes: number;
+    /** A slow consumer still behind after this long is disconnected (to resync). */
+    slowConsumerMaxBehindMs: number;
   };
   clientDist: string;
   shutdownGraceMs: number;
@@ -174,6 +180,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       eventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
       eventBurst: e.SOCKET_EVENT_BURST,
       presenceTtlMs: e.PRESENCE_TTL_MS,
+      slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
+      slowConsumerMaxBehindMs: e.SLOW_CONSUMER_MAX_BEHIND_MS,
     },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

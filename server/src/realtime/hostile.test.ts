@@ -11,7 +11,7 @@ describe('socket input and permissions', () => {
   let ideaId: string;
 
   beforeAll(async () => {
-    cluster = await startCluster(1, { realtime: { tickMs: 50, eventsPerSecond: 5, eventBurst: 10, presenceTtlMs: 5000 } });
+    cluster = await startCluster(1, { realtime: { tickMs: 50, eventsPerSecond: 5, eventBurst: 10, presenceTtlMs: 5000, slowConsumerBytes: 256 * 1024, slowConsumerMaxBehindMs: 10_000 } });
     const node = cluster.nodes[0]!;
     fx = await communityFixture(node);
     privateFx = await communityFixture(node, { visibility: 'private' });

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import type { Metrics } from '../plugins/metrics.js';
 import { BoardHub } from './board-hub.js';
+import { SlowConsumers } from './slow-consumers.js';
 
 export interface SocketData {
   userId: string | null;
@@ -31,6 +32,8 @@ export class RealtimeHub {
   private readonly ideaBoard = new Map<string, string>();
   private readonly boardInterest = new Map<string, number>();
   private readonly localSeq = new Map<string, number>();
+  readonly slow: SlowConsumers;
+  private readonly drainTimer: NodeJS.Timeout;
 
   constructor(
     readonly io: IO,
@@ -41,7 +44,23 @@ export class RealtimeHub {
     private readonly redis: Redis | null,
     private readonly prefix: string,
     private readonly metrics: Metrics,
+    slowConsumer: { limitBytes: number; maxBehindMs: number },
   ) {
+    this.slow = new SlowConsumers({
+      ...slowConsumer,
+      bufferedBytes: (socketId) => bufferedBytes(this.io.of('/').sockets.get(socketId)),
+      send: (socketId, boardId, changes) => {
+        this.io.to(socketId).emit('board:ranks', { boardId, changes });
+        this.metrics.rankFrames.inc();
+        this.metrics.rankDeliveries.inc();
+      },
+      disconnect: (socketId) => this.io.of('/').sockets.get(socketId)?.disconnect(true),
+      onHold: () => this.metrics.slowConsumerDrops.inc(),
+      onDisconnect: () => this.metrics.slowConsumerDisconnects.inc(),
+    });
+    this.drainTimer = setInterval(() => this.slow.drain(), 250);
+    this.drainTimer.unref();
+    io.on('connection', (socket) => socket.on('disconnect', () => this.slow.forget(socket.id)));
     const adapter = io.of('/').adapter;
     adapter.on('create-room', (room: string) => this.roomCreated(room));
     adapter.on('delete-room', (room: string) => this.roomDeleted(room));
@@ -126,12 +145,15 @@ export class RealtimeHub {
     this.coalescer.markLocal(boardId, change);
   }
 
-  /** Once per board per tick: one frame per window, one per socket only for open ideas outside it. */
+  /**
+   * Once per board per tick: one frame per window, encoded once for all its sockets. A socket gets
+   * its own frame only when it has an idea open outside its window, or is a slow consumer.
+   */
   flushRanks(boardId: string, changes: RankChange[]): void {
     const hub = this.boards.get(boardId);
     const frames = hub ? hub.applyAndFrame(changes, Date.now()) : [];
     const rooms = this.io.of('/').adapter.rooms;
-    const extras = new Map<string, RankChange[]>();
+    const custom = new Map<string, RankChange[]>();
     for (const change of changes) {
       const members = rooms.get(`idea:${change.ideaId}`);
       if (!members) continue;
@@ -139,23 +161,28 @@ export class RealtimeHub {
         const group = hub?.groupOf(socketId);
         const covered = group && frames.some((f) => f.group === group && f.changes.some((c) => c.ideaId === change.ideaId));
         if (covered) continue;
-        const list = extras.get(socketId);
+        const list = custom.get(socketId);
         if (list) list.push(change);
-        else extras.set(socketId, [change]);
+        else custom.set(socketId, [change]);
       }
     }
-    const excluded = [...extras.keys()];
+    for (const frame of frames) {
+      for (const socketId of frame.group.members) {
+        if (!custom.has(socketId) && this.slow.needsCustomFrame(socketId)) custom.set(socketId, []);
+      }
+    }
+    const excluded = [...custom.keys()];
     for (const frame of frames) {
       this.io.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
       this.metrics.rankFrames.inc();
-      this.metrics.rankDeliveries.inc(Math.max(0, frame.group.members.size - excluded.filter((id) => frame.group.members.has(id)).length));
+      let skipped = 0;
+      for (const id of excluded) if (frame.group.members.has(id)) skipped++;
+      this.metrics.rankDeliveries.inc(frame.group.members.size - skipped);
     }
-    for (const [socketId, extra] of extras) {
+    for (const [socketId, extra] of custom) {
       const group = hub?.groupOf(socketId);
       const base = frames.find((f) => f.group === group)?.changes ?? [];
-      this.io.to(socketId).emit('board:ranks', { boardId, changes: [...base, ...extra] });
-      this.metrics.rankFrames.inc();
-      this.metrics.rankDeliveries.inc();
+      this.slow.deliver(socketId, boardId, [...base, ...extra]);
     }
   }
 
@@ -219,8 +246,16 @@ export class RealtimeHub {
   }
 
   close(): void {
+    clearInterval(this.drainTimer);
     for (const offs of this.unsubscribe.values()) for (const off of offs) off();
     this.unsubscribe.clear();
     this.coalescer.close();
   }
+}
+
+/** Bytes written to a socket but not yet sent: the WebSocket's buffer, or queued polling packets. */
+function bufferedBytes(socket: AppSocket | undefined): number {
+  if (!socket) return 0;
+  const conn = socket.conn as unknown as { transport?: { socket?: { bufferedAmount?: number } }; writeBuffer?: unknown[] };
+  return (conn.transport?.socket?.bufferedAmount ?? 0) + (conn.writeBuffer?.length ?? 0) * 512;
 }

@@ -57,7 +57,10 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     onRemoteBatch: (lagMs) => app.metrics.fanoutLag.observe(lagMs / 1000),
     onTick: (ms) => app.metrics.tickDuration.observe(ms / 1000),
   });
-  hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix, app.metrics);
+  hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix, app.metrics, {
+    limitBytes: config.realtime.slowConsumerBytes,
+    maxBehindMs: config.realtime.slowConsumerMaxBehindMs,
+  });
   const theHub = hub;
   fanout.onResync(() => theHub.askAllToResync(3000));
   io.use(handshake(app));
