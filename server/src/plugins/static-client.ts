@@ -10,7 +10,16 @@ export const staticClientPlugin = fp(async (app: FastifyInstance) => {
   const root = app.config.clientDist;
   const built = existsSync(join(root, 'index.html'));
   if (built) {
-    await app.register(fastifyStatic, { root, wildcard: false, index: 'index.html', maxAge: '1h' });
+    await app.register(fastifyStatic, {
+      root,
+      wildcard: false,
+      index: 'index.html',
+      // Hashed assets may be cached for long; the page itself must be revalidated after every deploy.
+      setHeaders: (res, path) => {
+        res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+      },
+      cacheControl: false,
+    });
   }
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
@@ -22,6 +31,6 @@ export const staticClientPlugin = fp(async (app: FastifyInstance) => {
         .type('text/plain')
         .send('The web client is not built. Run `npm start` (it builds it) or `npm run build`.');
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.sendFile('index.html');
   });
 });

@@ -68,6 +68,11 @@ export class BoardHub {
     return group;
   }
 
+  /** Every local socket and its window (to carry them over to a reloaded index). */
+  memberships(): [string, WindowGroup][] {
+    return [...this.socketGroup];
+  }
+
   groupOf(socketId: string): WindowGroup | undefined {
     return this.socketGroup.get(socketId);
   }

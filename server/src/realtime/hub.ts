@@ -197,7 +197,12 @@ export class RealtimeHub {
   async publishEvent(room: string, type: string, data: unknown): Promise<void> {
     let seq: number;
     if (this.redis) {
-      seq = await this.redis.incr(`${this.prefix}seq:${room}`);
+      try {
+        seq = await this.redis.incr(`${this.prefix}seq:${room}`);
+      } catch {
+        // Redis is away: the event is lost for live clients, who resync when it returns.
+        return;
+      }
     } else {
       seq = (this.localSeq.get(room) ?? 0) + 1;
       this.localSeq.set(room, seq);
@@ -238,8 +243,17 @@ export class RealtimeHub {
     }
   }
 
-  /** Transport lost messages: every client resyncs, spread over a few seconds. */
+  /** Transport lost messages: reload the boards' indexes, and every client resyncs, spread over a few seconds. */
   askAllToResync(spreadMs: number): void {
+    // A copy: boardHub() re-adds each board while we go.
+    for (const [boardId, hub] of [...this.boards]) {
+      this.boards.delete(boardId);
+      void this.boardHub(boardId, hub.ranking)
+        .then((fresh) => {
+          for (const [socketId, group] of hub.memberships()) fresh.join(socketId, group.sort, group.limit, Date.now());
+        })
+        .catch(() => undefined);
+    }
     for (const socket of this.io.of('/').sockets.values()) {
       socket.emit('resync', { afterMs: Math.floor(Math.random() * spreadMs) });
     }
