@@ -16,7 +16,7 @@ export const staticClientPlugin = fp(async (app: FastifyInstance) => {
       index: 'index.html',
       // Hashed assets may be cached for long; the page itself must be revalidated after every deploy.
       setHeaders: (res, path) => {
-        res.setHeader('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+        res.header('cache-control', path.endsWith('.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
       },
       cacheControl: false,
     });
