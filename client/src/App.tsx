@@ -8,7 +8,7 @@ import { HomePage } from './pages/HomePage';
 import { IdeaPage } from './pages/IdeaPage';
 import { LoginPage } from './pages/LoginPage';
 import { SignupPage } from './pages/SignupPage';
-import { type Route, resolveRoute } from './router';
+import { isId, type Route, resolveRoute } from './router';
 import { Loading } from './components/ErrorNotice';
 import { useSession } from './session';
 
@@ -23,9 +23,9 @@ function Screen({ route }: { route: Route }) {
     case 'community':
       return <CommunityPage key={route.slug} slug={route.slug} />;
     case 'board':
-      return <BoardPage key={route.boardId} boardId={route.boardId} />;
+      return isId(route.boardId) ? <BoardPage key={route.boardId} boardId={route.boardId} /> : <NotFound />;
     case 'idea':
-      return <IdeaPage key={route.ideaId} ideaId={route.ideaId} />;
+      return isId(route.ideaId) ? <IdeaPage key={route.ideaId} ideaId={route.ideaId} /> : <NotFound />;
     case 'notFound':
       return <NotFound />;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, codeForStatus, queryString, toApiError } from './api';
-import { describeError, errorText, fieldIssues, issueFor, normalizePath } from './errors';
+import { describeError, errorText, fieldIssues, isRetryable, issueFor, normalizePath } from './errors';
 
 describe('describeError', () => {
   it('maps every code to friendly text', () => {
@@ -120,5 +120,18 @@ describe('queryString', () => {
     expect(queryString({ sort: 'top', cursor: null, q: '', limit: 25 })).toBe('?sort=top&limit=25');
     expect(queryString({})).toBe('');
     expect(queryString({ q: 'a&b' })).toBe('?q=a%26b');
+  });
+});
+
+describe('isRetryable', () => {
+  it('offers a retry for transient failures only', () => {
+    expect(isRetryable(new ApiError('NETWORK', 0, 'offline'))).toBe(true);
+    expect(isRetryable(new ApiError('UNAVAILABLE', 503, ''))).toBe(true);
+    expect(isRetryable(new ApiError('INTERNAL', 500, ''))).toBe(true);
+    expect(isRetryable(new ApiError('RATE_LIMITED', 429, ''))).toBe(true);
+    expect(isRetryable(new Error('boom'))).toBe(true);
+    expect(isRetryable(new ApiError('NOT_FOUND', 404, ''))).toBe(false);
+    expect(isRetryable(new ApiError('FORBIDDEN', 403, ''))).toBe(false);
+    expect(isRetryable(new ApiError('VALIDATION_FAILED', 400, ''))).toBe(false);
   });
 });

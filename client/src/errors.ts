@@ -138,3 +138,12 @@ export function formatSeconds(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
   return minutes === 1 ? '1 minute' : `${minutes} minutes`;
 }
+
+/**
+ * Whether asking again could help: a lost connection or a server hiccup may pass, but a missing,
+ * forbidden or malformed thing stays that way, so offering "Try again" there only frustrates.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (!(error instanceof ApiError)) return true;
+  return error.code === 'NETWORK' || error.code === 'UNAVAILABLE' || error.code === 'INTERNAL' || error.code === 'RATE_LIMITED';
+}

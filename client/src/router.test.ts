@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchPath, paths, resolveRoute, safeNextPath, withNext } from './router';
+import { isId, matchPath, paths, resolveRoute, safeNextPath, withNext } from './router';
 
 describe('matchPath', () => {
   it('matches static and parameterised segments', () => {
@@ -66,5 +66,15 @@ describe('withNext', () => {
     expect(withNext('/login', '/c/acme')).toBe('/login?next=%2Fc%2Facme');
     expect(withNext('/login', '/')).toBe('/login');
     expect(withNext('/signup', '/login?next=/x')).toBe('/signup');
+  });
+});
+
+describe('isId', () => {
+  it('accepts UUIDs only', () => {
+    expect(isId('54ad038f-50a8-492e-841a-b26a15fc0d70')).toBe(true);
+    expect(isId('54AD038F-50A8-492E-841A-B26A15FC0D70')).toBe(true);
+    expect(isId('nope')).toBe(false);
+    expect(isId('54ad038f-50a8-492e-841a-b26a15fc0d7')).toBe(false);
+    expect(isId(' 54ad038f-50a8-492e-841a-b26a15fc0d70')).toBe(false);
   });
 });

@@ -80,6 +80,11 @@ export function withNext(base: '/login' | '/signup', next: string): string {
   return `${base}?next=${encodeURIComponent(safe)}`;
 }
 
+/** Ids are UUIDs: a path with anything else cannot name a board or an idea, so no need to ask. */
+export function isId(s: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+}
+
 export const paths = {
   home: () => '/',
   community: (slug: string) => `/c/${encodeURIComponent(slug)}`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyVote, netScore, nextVote, toVoteValue, type VoteTally, VoteSession } from './votes';
 
-const base: VoteTally = { up: 5, down: 2, voteCount: 7, myVote: 0, version: 3 };
+const base: VoteTally = { up: 5, down: 2, voteCount: 3, myVote: 0, version: 3 };
 const result = (t: Partial<VoteTally>) => ({ ideaId: 'i', up: 0, down: 0, voteCount: 0, myVote: 0, version: 0, ...t });
 
 describe('nextVote', () => {
@@ -15,16 +15,16 @@ describe('nextVote', () => {
 
 describe('applyVote', () => {
   it('adds a new upvote or downvote', () => {
-    expect(applyVote(base, 1)).toEqual({ up: 6, down: 2, voteCount: 8, myVote: 1, version: 3 });
-    expect(applyVote(base, -1)).toEqual({ up: 5, down: 3, voteCount: 8, myVote: -1, version: 3 });
+    expect(applyVote(base, 1)).toEqual({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 3 });
+    expect(applyVote(base, -1)).toEqual({ up: 5, down: 3, voteCount: 2, myVote: -1, version: 3 });
   });
 
   it('withdraws a vote', () => {
-    expect(applyVote({ ...base, up: 6, voteCount: 8, myVote: 1 }, 0)).toEqual(base);
+    expect(applyVote({ ...base, up: 6, voteCount: 4, myVote: 1 }, 0)).toEqual(base);
   });
 
-  it('switches sides without changing the count', () => {
-    expect(applyVote({ ...base, myVote: 1 }, -1)).toEqual({ up: 4, down: 3, voteCount: 7, myVote: -1, version: 3 });
+  it('switches sides: the net count moves by two', () => {
+    expect(applyVote({ ...base, myVote: 1 }, -1)).toEqual({ up: 4, down: 3, voteCount: 1, myVote: -1, version: 3 });
   });
 
   it('is a no-op for the same value and never goes negative', () => {
@@ -54,7 +54,7 @@ describe('VoteSession', () => {
     expect(shown.up).toBe(6);
     expect(s.busy).toBe(true);
     // The server counted someone else's vote too.
-    expect(s.succeeded(result({ up: 7, down: 2, voteCount: 9, myVote: 1, version: 4 }))).toMatchObject({ up: 7, myVote: 1 });
+    expect(s.succeeded(result({ up: 7, down: 2, voteCount: 5, myVote: 1, version: 4 }))).toMatchObject({ up: 7, myVote: 1 });
     expect(s.busy).toBe(false);
   });
 
@@ -71,23 +71,23 @@ describe('VoteSession', () => {
     expect(second.target).toBe(0);
     expect(second.shown).toEqual(base);
     // First answer arrives: still one request pending, keep showing the withdrawal.
-    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 8, myVote: 1, version: 4 }))).toEqual(base);
-    expect(s.succeeded(result({ up: 5, down: 2, voteCount: 7, myVote: 0, version: 5 }))).toMatchObject({ myVote: 0, version: 5 });
+    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 4 }))).toEqual(base);
+    expect(s.succeeded(result({ up: 5, down: 2, voteCount: 3, myVote: 0, version: 5 }))).toMatchObject({ myVote: 0, version: 5 });
   });
 
   it('ignores an answer older than one already confirmed', () => {
     const s = new VoteSession(base);
     s.click(1);
     s.click(1);
-    s.succeeded(result({ up: 5, down: 2, voteCount: 7, myVote: 0, version: 5 }));
-    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 8, myVote: 1, version: 4 }))).toMatchObject({ myVote: 0, version: 5 });
+    s.succeeded(result({ up: 5, down: 2, voteCount: 3, myVote: 0, version: 5 }));
+    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 4 }))).toMatchObject({ myVote: 0, version: 5 });
   });
 
   it('shows the last confirmed state when the last of several requests fails', () => {
     const s = new VoteSession(base);
     s.click(1);
     s.click(-1);
-    s.succeeded(result({ up: 6, down: 2, voteCount: 8, myVote: 1, version: 4 }));
+    s.succeeded(result({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 4 }));
     expect(s.failed()).toMatchObject({ up: 6, myVote: 1 });
   });
 

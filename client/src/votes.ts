@@ -9,7 +9,7 @@ export type VoteValue = 1 | -1 | 0;
 export interface VoteTally {
   up: number;
   down: number;
-  /** Votes cast (up + down) as far as the client can tell; the server's figure always wins. */
+  /** The net count, up − down, as the server keeps it (ideas.vote_count); the server's figure always wins. */
   voteCount: number;
   myVote: VoteValue;
   /** The idea's version the tally was read at; newer server answers replace older ones. */
@@ -33,11 +33,12 @@ export function applyVote(t: VoteTally, target: VoteValue): VoteTally {
   else if (t.myVote === -1) down -= 1;
   if (target === 1) up += 1;
   else if (target === -1) down += 1;
-  const voteCount = t.voteCount + (target !== 0 ? 1 : 0) - (t.myVote !== 0 ? 1 : 0);
+  up = Math.max(0, up);
+  down = Math.max(0, down);
   return {
-    up: Math.max(0, up),
-    down: Math.max(0, down),
-    voteCount: Math.max(0, voteCount),
+    up,
+    down,
+    voteCount: up - down,
     myVote: target,
     version: t.version,
   };

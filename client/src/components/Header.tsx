@@ -39,7 +39,8 @@ export function Header() {
           {!ready ? null : user ? (
             <>
               <span className="whoami">
-                Signed in as <strong>{user.displayName.trim() || `@${user.handle}`}</strong>
+                <span className="whoami-prefix">Signed in as </span>
+                <strong>{user.displayName.trim() || `@${user.handle}`}</strong>
                 {user.displayName.trim() && <span className="author-handle"> @{user.handle}</span>}
               </span>
               <button type="button" className="btn btn-small" onClick={onLogout} disabled={busy}>

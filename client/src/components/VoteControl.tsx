@@ -61,7 +61,8 @@ export function VoteControl({ ideaId, title, tally, downvotesEnabled, blocked, o
 
   const score = netScore(shown);
   return (
-    <div className={`vote vote-${size}`}>
+    // biome-ignore lint/a11y/useSemanticElements: a fieldset would bring a legend and form styling
+    <div className={`vote vote-${size}`} role="group" aria-label={`Votes on “${title}”`}>
       <button
         type="button"
         className="vote-btn vote-up"
@@ -72,7 +73,7 @@ export function VoteControl({ ideaId, title, tally, downvotesEnabled, blocked, o
       >
         <span aria-hidden="true">▲</span>
       </button>
-      <span className="vote-score" aria-live="polite" aria-atomic="true">
+      <span className="vote-score" role="status" aria-atomic="true">
         {score}
         <span className="visually-hidden"> {Math.abs(score) === 1 ? 'point' : 'points'}</span>
       </span>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { getBoard, getCommunity, listIdeas } from '../api';
 import { LoadMore } from '../components/bits';
 import { ErrorNotice, Loading, StatusMessage } from '../components/ErrorNotice';
+import { Unavailable } from '../components/Unavailable';
 import { plural } from '../format';
 import { useAsync, useDocumentTitle, usePagedList } from '../hooks';
 import { effectiveSort, type IdeaFilters, parseIdeaFilters, serializeIdeaFilters } from '../ideaQuery';
@@ -33,16 +34,13 @@ export function BoardPage({ boardId }: { boardId: string }) {
     (cursor, signal) => listIdeas(boardId, { ...filters, cursor }, signal),
     [boardId, filters.sort, filters.status, filters.tag, filters.q, user?.id],
   );
-  useDocumentTitle(ctx.data?.board.name);
+  useDocumentTitle(ctx.data?.board.name ?? (ctx.error ? 'Board unavailable' : undefined));
 
   const setFilters = (next: IdeaFilters) => navigate(paths.board(boardId) + serializeIdeaFilters(next), { replace: true });
 
   if (!ctx.data) {
     return ctx.error ? (
-      <>
-        <h1>Board unavailable</h1>
-        <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
-      </>
+      <Unavailable what="Board" error={ctx.error} onRetry={ctx.reload} />
     ) : (
       <Loading label="Loading board…" />
     );

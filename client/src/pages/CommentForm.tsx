@@ -32,7 +32,7 @@ export function CommentForm({ label, submitLabel, initial = '', canPostOfficial,
   };
 
   return (
-    <form className="comment-form stack" onSubmit={submit}>
+    <form className="comment-form stack" onSubmit={submit} aria-label={label}>
       <ErrorNotice error={error} compact fieldLabels={{ body: 'Comment' }} />
       <TextAreaField
         label={label}

@@ -13,9 +13,11 @@ interface Props {
   /** Absent when the user may not comment. */
   onReply?: () => void;
   onChange: (comment: CommentView) => void;
+  /** Called once the server has deleted the comment (the idea's comment count drops). */
+  onDeleted?: () => void;
 }
 
-export function CommentItem({ comment, idea, perm, onReply, onChange }: Props) {
+export function CommentItem({ comment, idea, perm, onReply, onChange, onDeleted }: Props) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -40,12 +42,15 @@ export function CommentItem({ comment, idea, perm, onReply, onChange }: Props) {
     try {
       await deleteComment(comment.id);
       onChange({ ...comment, deleted: true, body: '' });
+      onDeleted?.();
     } catch (err) {
       setError(`Could not delete. ${errorText(err)}`);
       setBusy(false);
     }
   };
 
+  // The actions repeat on every comment; their names say whose comment they act on.
+  const whose = comment.author ? `@${comment.author.handle}` : 'deleted user';
   const classes = ['comment'];
   if (comment.official) classes.push('comment-official');
   if (comment.hidden) classes.push('comment-hidden');
@@ -90,17 +95,17 @@ export function CommentItem({ comment, idea, perm, onReply, onChange }: Props) {
           ) : (
             <>
               {onReply && (
-                <button type="button" className="link-button" onClick={onReply}>
+                <button type="button" className="link-button" onClick={onReply} aria-label={`Reply to ${whose}`}>
                   Reply
                 </button>
               )}
               {canEdit && (
-                <button type="button" className="link-button" onClick={() => setEditing(true)}>
+                <button type="button" className="link-button" onClick={() => setEditing(true)} aria-label="Edit your comment">
                   Edit
                 </button>
               )}
               {canDelete && (
-                <button type="button" className="link-button danger" onClick={() => setConfirming(true)}>
+                <button type="button" className="link-button danger" onClick={() => setConfirming(true)} aria-label="Delete your comment">
                   Delete
                 </button>
               )}

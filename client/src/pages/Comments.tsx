@@ -21,7 +21,8 @@ interface Props {
 /** The discussion: threads one level deep, oldest first, with replies under their parent. */
 export function Comments({ idea, perm, where, onCountChange }: Props) {
   const list = usePagedList<CommentView>((cursor, signal) => listComments(idea.id, cursor, signal), [idea.id, perm.user?.id]);
-  const [replyTo, setReplyTo] = useState<string | null>(null);
+  /** The reply form: which thread it sits at the end of, and which comment it answers. */
+  const [replyTo, setReplyTo] = useState<{ threadId: string; comment: CommentView } | null>(null);
   const threads = buildThreads(list.items);
   const block = blockFor(decide(perm, 'idea.comment', idea), 'comment', where);
   const canOfficial = allowed(perm, 'idea.commentOfficial', idea);
@@ -58,29 +59,32 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
                 comment={comment}
                 idea={idea}
                 perm={perm}
-                onReply={block ? undefined : () => setReplyTo(comment.id)}
+                onReply={block ? undefined : () => setReplyTo({ threadId: comment.id, comment })}
                 onChange={replace}
+                onDeleted={() => onCountChange(-1)}
               />
-              {(replies.length > 0 || replyTo === comment.id) && (
-                <ol className="reply-list" aria-label={`Replies to ${comment.author?.handle ?? 'comment'}`}>
+              {(replies.length > 0 || replyTo?.threadId === comment.id) && (
+                <ol className="reply-list" aria-label={`Replies to ${comment.author ? `@${comment.author.handle}` : 'a deleted comment'}`}>
                   {replies.map((r) => (
                     <li key={r.id}>
                       <CommentItem
                         comment={r}
                         idea={idea}
                         perm={perm}
-                        onReply={block ? undefined : () => setReplyTo(comment.id)}
+                        onReply={block ? undefined : () => setReplyTo({ threadId: comment.id, comment: r })}
                         onChange={replace}
+                        onDeleted={() => onCountChange(-1)}
                       />
                     </li>
                   ))}
-                  {replyTo === comment.id && (
+                  {replyTo?.threadId === comment.id && (
                     <li>
                       <CommentForm
-                        label={`Reply to ${comment.author ? `@${comment.author.handle}` : 'this comment'}`}
+                        key={replyTo.comment.id}
+                        label={`Reply to ${replyTo.comment.author ? `@${replyTo.comment.author.handle}` : 'this comment'}`}
                         submitLabel="Reply"
                         canPostOfficial={canOfficial}
-                        onSubmit={(body, official) => post(body, official, comment.id)}
+                        onSubmit={(body, official) => post(body, official, replyTo.comment.id)}
                         onCancel={() => setReplyTo(null)}
                         autoFocus
                       />

@@ -1,6 +1,7 @@
 import { getCommunity } from '../api';
 import { RoleBadge } from '../components/bits';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { Unavailable } from '../components/Unavailable';
 import { plural } from '../format';
 import { useAsync, useDocumentTitle } from '../hooks';
 import { Link } from '../navigation';
@@ -14,17 +15,11 @@ export function CommunityPage({ slug }: { slug: string }) {
   // Reload when the user changes: membership is part of the community view.
   const community = useAsync((signal) => getCommunity(slug, signal), [slug, user?.id]);
   const c = community.data;
-  useDocumentTitle(c?.name);
+  useDocumentTitle(c?.name ?? (community.error ? 'Community unavailable' : undefined));
 
   if (!c) {
     return community.error ? (
-      <>
-        <h1>Community unavailable</h1>
-        <ErrorNotice error={community.error} onRetry={community.reload} />
-        <p>
-          <Link to="/">Back to all communities</Link>
-        </p>
-      </>
+      <Unavailable what="Community" error={community.error} onRetry={community.reload} />
     ) : (
       <Loading label="Loading community…" />
     );

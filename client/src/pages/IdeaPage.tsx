@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { getBoard, getCommunity, getIdea, setFollow } from '../api';
 import { Author, StatusBadge, TagList, TimeAgo } from '../components/bits';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
+import { Unavailable } from '../components/Unavailable';
 import { tallyOf, VoteControl } from '../components/VoteControl';
 import { errorText } from '../errors';
 import { useAsync, useDocumentTitle } from '../hooks';
@@ -27,14 +28,11 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
     },
     [ideaId, user?.id],
   );
-  useDocumentTitle(ctx.data?.idea.title);
+  useDocumentTitle(ctx.data?.idea.title ?? (ctx.error ? 'Idea unavailable' : undefined));
 
   if (!ctx.data) {
     return ctx.error ? (
-      <>
-        <h1>Idea unavailable</h1>
-        <ErrorNotice error={ctx.error} onRetry={ctx.reload} />
-      </>
+      <Unavailable what="Idea" error={ctx.error} onRetry={ctx.reload} />
     ) : (
       <Loading label="Loading idea…" />
     );
@@ -130,7 +128,11 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
         idea={idea}
         perm={perm}
         where={where}
-        onCountChange={(delta) => update({ commentCount: Math.max(0, idea.commentCount + delta) })}
+        onCountChange={(delta) =>
+          ctx.setData((prev) =>
+            prev ? { ...prev, idea: { ...prev.idea, commentCount: Math.max(0, prev.idea.commentCount + delta) } } : prev,
+          )
+        }
       />
     </article>
   );
