@@ -40,6 +40,8 @@ export async function startCluster(count: number, overrides: Partial<Config> = {
   return {
     nodes,
     prefix,
+    /** The shared database, for nodes started as separate processes. */
+    databaseUrl: shared.url as string,
     /** A stock socket.io-client, WebSocket transport, bearer token when given. */
     client(node: TestNode, token?: string, extra: { origin?: string } = {}): ClientSocket {
       const socket: ClientSocket = connect(node.url, {
