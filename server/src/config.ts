@@ -86,6 +86,7 @@ const EnvSchema = z.object({
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
   SOCKET_EVENT_BURST: int(40, 1, 100_000),
   PRESENCE_TTL_MS: int(10_000, 500, 600_000),
+  FANOUT_MODE: z.enum(['cocreate', 'naive', 'stock-coalesced']).default('cocreate'),
   SLOW_CONSUMER_BYTES: int(256 * 1024, 1024, 64 * 1024 * 1024),
   SLOW_CONSUMER_MAX_BEHIND_MS: int(10_000, 100, 600_000),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -128,6 +129,12 @@ export interface Config {
     slowConsumerBytes: number;
     /** A slow consumer still behind after this long is disconnected (to resync). */
     slowConsumerMaxBehindMs: number;
+    /**
+     * `cocreate` (the design). The two others exist only as benchmark baselines, with Socket.IO's
+     * stock Redis adapter: `naive` broadcasts every vote, `stock-coalesced` sends cocreate's
+     * per-tick batches through the adapter.
+     */
+    fanoutMode: 'cocreate' | 'naive' | 'stock-coalesced';
   };
   clientDist: string;
   shutdownGraceMs: number;
@@ -182,6 +189,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       presenceTtlMs: e.PRESENCE_TTL_MS,
       slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
       slowConsumerMaxBehindMs: e.SLOW_CONSUMER_MAX_BEHIND_MS,
+      fanoutMode: e.FANOUT_MODE,
     },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

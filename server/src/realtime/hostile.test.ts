@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { communityFixture, type TestUser } from '../testing/harness.js';
+import { communityFixture, testConfig, type TestUser } from '../testing/harness.js';
 import { ask, connected, startCluster, until } from './test-cluster.js';
 
 /** Hostile and mistaken clients on the socket: each gets its code, only it is affected. */
@@ -11,7 +11,7 @@ describe('socket input and permissions', () => {
   let ideaId: string;
 
   beforeAll(async () => {
-    cluster = await startCluster(1, { realtime: { tickMs: 50, eventsPerSecond: 5, eventBurst: 10, presenceTtlMs: 5000, slowConsumerBytes: 256 * 1024, slowConsumerMaxBehindMs: 10_000 } });
+    cluster = await startCluster(1, { realtime: { ...testConfig().realtime, tickMs: 50, eventsPerSecond: 5, eventBurst: 10, presenceTtlMs: 5000 } });
     const node = cluster.nodes[0]!;
     fx = await communityFixture(node);
     privateFx = await communityFixture(node, { visibility: 'private' });

@@ -33,6 +33,9 @@ export class RealtimeHub {
   private readonly boardInterest = new Map<string, number>();
   private readonly localSeq = new Map<string, number>();
   readonly slow: SlowConsumers;
+  /** Baseline mode only: this node's latest changes per board, broadcast through the stock adapter each tick. */
+  private readonly stockPending = new Map<string, Map<string, RankChange>>();
+  private stockTimer: NodeJS.Timeout | undefined;
   private readonly drainTimer: NodeJS.Timeout;
 
   constructor(
@@ -45,12 +48,18 @@ export class RealtimeHub {
     private readonly prefix: string,
     private readonly metrics: Metrics,
     slowConsumer: { limitBytes: number; maxBehindMs: number },
+    private readonly mode: 'cocreate' | 'naive' | 'stock-coalesced' = 'cocreate',
+    tickMs = 100,
   ) {
+    if (mode === 'stock-coalesced') {
+      this.stockTimer = setInterval(() => this.flushStock(), tickMs);
+      this.stockTimer.unref();
+    }
     this.slow = new SlowConsumers({
       ...slowConsumer,
       bufferedBytes: (socketId) => bufferedBytes(this.io.of('/').sockets.get(socketId)),
       send: (socketId, boardId, changes) => {
-        this.io.to(socketId).emit('board:ranks', { boardId, changes });
+        this.io.local.to(socketId).emit('board:ranks', { boardId, changes });
         this.metrics.rankFrames.inc();
         this.metrics.rankDeliveries.inc();
       },
@@ -71,7 +80,7 @@ export class RealtimeHub {
   private roomCreated(room: string): void {
     if (room.startsWith('board:') || room.startsWith('idea:')) {
       const offEvents = this.fanout.subscribe(`${EVENTS}${room}`, (message) => this.deliverEvent(room, message));
-      const offPresence = this.presence.subscribe(room, (diff) => this.io.to(room).emit('presence:diff', diff));
+      const offPresence = this.presence.subscribe(room, (diff) => this.io.local.to(room).emit('presence:diff', diff));
       this.unsubscribe.set(room, [offEvents, offPresence]);
       if (room.startsWith('board:')) this.gainInterest(room.slice('board:'.length));
     } else if (room.startsWith('user:')) {
@@ -142,6 +151,19 @@ export class RealtimeHub {
   /** A vote committed on this node (socket or REST). */
   voteCommitted(boardId: string, change: RankChange, via: 'socket' | 'rest' = 'socket'): void {
     this.metrics.votes.inc({ via });
+    if (this.mode === 'naive') {
+      // Baseline: what most apps do, one broadcast per vote to every node through the stock adapter.
+      this.io.to(`board:${boardId}`).emit('board:ranks', { boardId, changes: [change] });
+      this.metrics.rankFrames.inc();
+      return;
+    }
+    if (this.mode === 'stock-coalesced') {
+      let board = this.stockPending.get(boardId);
+      if (!board) this.stockPending.set(boardId, (board = new Map()));
+      const known = board.get(change.ideaId);
+      if (!known || change.version > known.version) board.set(change.ideaId, change);
+      return;
+    }
     this.coalescer.markLocal(boardId, change);
   }
 
@@ -173,7 +195,7 @@ export class RealtimeHub {
     }
     const excluded = [...custom.keys()];
     for (const frame of frames) {
-      this.io.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
+      this.io.local.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
       this.metrics.rankFrames.inc();
       let skipped = 0;
       for (const id of excluded) if (frame.group.members.has(id)) skipped++;
@@ -184,6 +206,15 @@ export class RealtimeHub {
       const base = frames.find((f) => f.group === group)?.changes ?? [];
       this.slow.deliver(socketId, boardId, [...base, ...extra]);
     }
+  }
+
+  /** Baseline mode only: one broadcast per board per tick per node, through the stock adapter. */
+  private flushStock(): void {
+    for (const [boardId, changes] of this.stockPending) {
+      this.io.to(`board:${boardId}`).emit('board:ranks', { boardId, changes: [...changes.values()] });
+      this.metrics.rankFrames.inc();
+    }
+    this.stockPending.clear();
   }
 
   // ---- events ----
@@ -218,7 +249,7 @@ export class RealtimeHub {
     } catch {
       return;
     }
-    this.io.to(room).emit('room:event', event);
+    this.io.local.to(room).emit('room:event', event);
   }
 
   // ---- session revocation ----
@@ -261,6 +292,7 @@ export class RealtimeHub {
 
   close(): void {
     clearInterval(this.drainTimer);
+    if (this.stockTimer) clearInterval(this.stockTimer);
     for (const offs of this.unsubscribe.values()) for (const off of offs) off();
     this.unsubscribe.clear();
     this.coalescer.close();

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@cocreate/fanout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { communityFixture } from '../testing/harness.js';
+import { communityFixture, testConfig } from '../testing/harness.js';
 import { ask, connected, startCluster, TEST_REDIS_URL, until } from './test-cluster.js';
 
 /**
@@ -26,7 +26,7 @@ describe('a node killed with SIGKILL', () => {
   });
 
   it("takes its members out of presence on the other nodes within the TTL", async () => {
-    cluster = await startCluster(1, { realtime: { tickMs: 100, eventsPerSecond: 20, eventBurst: 40, presenceTtlMs: 1500, slowConsumerBytes: 256 * 1024, slowConsumerMaxBehindMs: 10_000 } });
+    cluster = await startCluster(1, { realtime: { ...testConfig().realtime, tickMs: 100, eventsPerSecond: 20, eventBurst: 40, presenceTtlMs: 1500 } });
     const survivor = cluster.nodes[0]!;
     const fx = await communityFixture(survivor);
     const member = await fx.member();

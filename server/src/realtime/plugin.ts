@@ -3,6 +3,7 @@ import { MAX_SOCKET_PACKET_BYTES } from '@cocreate/protocol';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Redis } from 'ioredis';
+import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createConnectionHandler } from './handlers.js';
 import { handshake } from './handshake.js';
@@ -49,6 +50,16 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     connectionStateRecovery: undefined,
   });
 
+  const adapterClients: Redis[] = [];
+  if (config.realtime.fanoutMode !== 'cocreate') {
+    // Benchmark baselines only: Socket.IO's stock Redis adapter carries broadcasts between nodes.
+    if (!config.redisUrl) throw new Error(`FANOUT_MODE=${config.realtime.fanoutMode} needs REDIS_URL`);
+    const pub = new Redis(config.redisUrl);
+    const sub = pub.duplicate();
+    adapterClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub, { key: `${prefix}sio` }));
+  }
+
   let hub: RealtimeHub | undefined;
   const coalescer = new TickCoalescer({
     fanout,
@@ -60,7 +71,7 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
   hub = new RealtimeHub(io, app.db, fanout, presence, coalescer, commands, prefix, app.metrics, {
     limitBytes: config.realtime.slowConsumerBytes,
     maxBehindMs: config.realtime.slowConsumerMaxBehindMs,
-  });
+  }, config.realtime.fanoutMode, config.realtime.tickMs);
   const theHub = hub;
   fanout.onResync(() => theHub.askAllToResync(3000));
   io.use(handshake(app));
@@ -85,6 +96,7 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     await presence.close().catch(() => undefined);
     await fanout.close().catch(() => undefined);
     if (commands) await commands.quit().catch(() => commands?.disconnect());
+    for (const c of adapterClients) await c.quit().catch(() => c.disconnect());
     io.engine.close();
   });
 });
