@@ -1,14 +1,7 @@
+import type { RankChange } from '@cocreate/protocol';
 import type { FanOut } from './types.js';
 
-/** The state of one idea's counters; the highest version wins wherever it arrives. */
-export interface RankChange {
-  ideaId: string;
-  up: number;
-  down: number;
-  version: number;
-  /** Σ value × weight, for boards ranked by weighted votes. */
-  weightedScore?: number;
-}
+export type { RankChange };
 
 interface Batch {
   /** origin node */

@@ -36,11 +36,13 @@ export type BoardJoinPayload = z.infer<typeof BoardJoinPayload>;
 export type VoteCastPayload = z.infer<typeof VoteCastPayload>;
 export type PresenceSetPayload = z.infer<typeof PresenceSetPayload>;
 
+/** The state of one idea's counters; the highest version wins wherever it arrives. */
 export interface RankChange {
   ideaId: string;
   up: number;
   down: number;
   version: number;
+  /** Σ value × weight, for boards ranked by weighted votes. */
   weightedScore?: number;
 }
 
