@@ -1,3 +1,4 @@
+import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { invalid } from '../errors.js';
 
@@ -25,4 +26,21 @@ export function pageOf<T>(rows: T[], limit: number, cursorOf: (last: T) => unkno
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null };
+}
+
+/**
+ * Keyset paging over (timestamp, uuid) without losing precision. PostgreSQL keeps microseconds and a
+ * JS Date only milliseconds, so a cursor made from `Date.toISOString()` skips (descending) or repeats
+ * (ascending) the rows that share the last row's millisecond. Select `exactTime(col)` with the rows,
+ * put it in the cursor as `t`, and compare with `afterTimeId`, which does the comparison in SQL.
+ */
+export const exactTime = (col: AnyColumn): SQL<string> =>
+  sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Rows strictly after the cursor in (time, id) order, ascending or descending. */
+export function afterTimeId(time: AnyColumn, id: AnyColumn, after: { t: string; id: string } | undefined, dir: 'asc' | 'desc'): SQL | undefined {
+  if (!after) return undefined;
+  return dir === 'asc'
+    ? sql`(${time}, ${id}) > (${after.t}::timestamptz, ${after.id}::uuid)`
+    : sql`(${time}, ${id}) < (${after.t}::timestamptz, ${after.id}::uuid)`;
 }

@@ -2,16 +2,36 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { AppError } from '../errors.js';
+import { pgErrorCode } from '../lib/db-errors.js';
+
+/** A hostile body must not make its error answer large: few details, short paths and messages. */
+const MAX_DETAILS = 50;
+const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
 
 /** Maps every failure to `{code, message, details?}` with the status of its code, once. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (hasZodFastifySchemaValidationErrors(err)) {
-    const details = err.validation.map((v) => ({
-      path: `${err.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,
-      message: v.message ?? 'invalid',
-    }));
+    const context = err.validationContext ?? 'body';
+    const details = err.validation
+      .slice(0, MAX_DETAILS)
+      .flatMap((v) => {
+        // instancePath is "/" for the whole body, "/tags/3" for a nested value.
+        const path = [context, ...v.instancePath.split('/').filter(Boolean)].join('.');
+        // An unknown field is reported at its own path, one detail per field.
+        const keys = v.keyword === 'unrecognized_keys' ? (v.params as { keys?: unknown }).keys : undefined;
+        if (Array.isArray(keys) && keys.length > 0) {
+          return keys.map((key) => ({ path: clip(`${path}.${String(key)}`), message: 'unknown field' }));
+        }
+        return [{ path: clip(path), message: clip(v.message ?? 'invalid') }];
+      })
+      .slice(0, MAX_DETAILS);
     return new AppError('VALIDATION_FAILED', 'the request is not valid', details);
+  }
+  // Text PostgreSQL cannot store (a NUL character in a query string or a path): the client's fault.
+  const sqlState = pgErrorCode(err);
+  if (sqlState === '22021' || sqlState === '22P05') {
+    return new AppError('VALIDATION_FAILED', 'the request contains a character that cannot be stored (such as NUL)');
   }
   if (isResponseSerializationError(err)) return new AppError('INTERNAL', 'internal error');
   const status = (err as FastifyError).statusCode;

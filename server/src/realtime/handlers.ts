@@ -39,7 +39,6 @@ export interface HandlerDeps {
 export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst }: HandlerDeps) {
   const db = app.db;
   const boardSnapshots = new SnapshotCache<Pick<BoardSnapshot, 'ideas' | 'seq'>>(250);
-  const ideaBoards = new Map<string, string>();
 
   const boardSnapshot = async (socket: AppSocket, boardId: string, sort?: BoardSnapshot['sort'], limit?: number): Promise<BoardSnapshot> => {
     const { board } = await boardAccessFor(db, socket.data.userId, boardId, 'idea.read');
@@ -136,7 +135,6 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
 
     on('idea:join', IdeaJoinPayload, async (p) => {
       const { idea } = await ideaAccessFor(db, socket.data.userId, p.ideaId, 'idea.read');
-      ideaBoards.set(idea.id, idea.boardId);
       await socket.join(`idea:${idea.id}`);
       hub.trackIdeaRoom(idea.id, idea.boardId);
       await enterPresence(`idea:${idea.id}`);
@@ -153,12 +151,9 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
       const userId = socket.data.userId;
       if (!userId) throw unauthenticated('sign in to vote');
       const result = await setVote(db, { ideaId, userId, value });
-      let boardId = ideaBoards.get(ideaId);
-      if (!boardId) {
-        boardId = (await ideaAccessFor(db, userId, ideaId, 'idea.read')).idea.boardId;
-        ideaBoards.set(ideaId, boardId);
+      if (result.changed) {
+        hub.voteCommitted(result.boardId, { ideaId, up: result.up, down: result.down, version: result.version, weightedScore: result.weightedScore });
       }
-      hub.voteCommitted(boardId, { ideaId, up: result.up, down: result.down, version: result.version });
       return { ideaId, up: result.up, down: result.down, version: result.version, myVote: result.myVote };
     };
     on('vote:cast', VoteCastPayload, (p) => vote(p.ideaId, p.value));

@@ -242,6 +242,11 @@ export class RealtimeHub {
     this.fanout.publish(`${EVENTS}${room}`, JSON.stringify(event));
   }
 
+  /** Publishes one event to several rooms; never throws (a lost event makes clients resync). */
+  emitEvent(rooms: string[], type: string, data: unknown): void {
+    for (const room of rooms) void this.publishEvent(room, type, data).catch(() => undefined);
+  }
+
   private deliverEvent(room: string, message: string): void {
     let event: RoomEvent;
     try {
@@ -249,7 +254,32 @@ export class RealtimeHub {
     } catch {
       return;
     }
+    if (event.type === 'idea.created' && room.startsWith('board:')) this.learnIdea(room.slice('board:'.length), event.data);
+    if (event.type === 'idea.moderated' && room.startsWith('board:')) this.forgetHidden(room.slice('board:'.length), event.data);
     this.io.local.to(room).emit('room:event', event);
+  }
+
+  /** A new idea enters this node's index of its board, so windows can rank it. */
+  private learnIdea(boardId: string, data: unknown): void {
+    const idea = (data as { idea?: { id?: string; up?: number; down?: number; version?: number; weightedScore?: number; createdAt?: string } }).idea;
+    const hub = this.boards.get(boardId);
+    if (!hub || !idea?.id || typeof idea.version !== 'number') return;
+    hub.load([
+      {
+        id: idea.id,
+        up: idea.up ?? 0,
+        down: idea.down ?? 0,
+        version: idea.version,
+        weightedScore: idea.weightedScore ?? 0,
+        createdAt: Date.parse(idea.createdAt ?? '') || Date.now(),
+      },
+    ]);
+  }
+
+  /** A hidden idea leaves the windows' index (it comes back with a resync when shown again). */
+  private forgetHidden(boardId: string, data: unknown): void {
+    const idea = (data as { idea?: { id?: string; hidden?: boolean } }).idea;
+    if (idea?.id && idea.hidden) this.boards.get(boardId)?.remove(idea.id);
   }
 
   // ---- session revocation ----

@@ -1,11 +1,11 @@
 import { boards } from '@cocreate/db';
 import { CreateBoardBody, Id, PageQuery, page, RankingSettings, UpdateBoardBody } from '@cocreate/protocol';
-import { and, asc, eq, gt, or } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { conflict } from '../../errors.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
-import { decodeCursor, pageOf, TimeIdCursor } from '../../lib/cursor.js';
+import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../../lib/cursor.js';
 import { requireAuth } from '../../plugins/auth.js';
 import { audit, type BoardRow, boardAccess, communityAccess } from '../access.js';
 
@@ -66,18 +66,13 @@ export const boardRoutes: FastifyPluginAsyncZod = async (app) => {
       const after = decodeCursor(TimeIdCursor, request.query.cursor);
       const { limit } = request.query;
       const rows = await db
-        .select()
+        .select({ b: boards, t: exactTime(boards.createdAt) })
         .from(boards)
-        .where(
-          and(
-            eq(boards.communityId, community.id),
-            after ? or(gt(boards.createdAt, new Date(after.t)), and(eq(boards.createdAt, new Date(after.t)), gt(boards.id, after.id))) : undefined,
-          ),
-        )
+        .where(and(eq(boards.communityId, community.id), afterTimeId(boards.createdAt, boards.id, after, 'asc')))
         .orderBy(asc(boards.createdAt), asc(boards.id))
         .limit(limit + 1);
-      const { items, nextCursor } = pageOf(rows, limit, (b) => ({ t: b.createdAt.toISOString(), id: b.id }));
-      return { items: items.map((b) => boardView(b, community.slug)), nextCursor };
+      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.t, id: r.b.id }));
+      return { items: items.map((r) => boardView(r.b, community.slug)), nextCursor };
     },
   );
 

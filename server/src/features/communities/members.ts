@@ -1,10 +1,10 @@
-import { auditLog, communities, invites, joinRequests, memberships, users } from '@cocreate/db';
+import { auditLog, communities, type Db, invites, joinRequests, memberships, users } from '@cocreate/db';
 import { BanBody, CreateInviteBody, Id, MEMBERSHIP_STATUSES, PageQuery, page, ROLES, roleAtLeast, SetRoleBody } from '@cocreate/protocol';
-import { and, asc, desc, eq, gt, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { conflict, forbidden, notFound } from '../../errors.js';
-import { decodeCursor, pageOf, TimeIdCursor } from '../../lib/cursor.js';
+import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../../lib/cursor.js';
 import { UserRef, userRef } from '../../lib/views.js';
 import { requireAuth } from '../../plugins/auth.js';
 import { assertAllowed, audit, communityAccess, membershipOf } from '../access.js';
@@ -30,6 +30,12 @@ const AuditView = z.object({
   createdAt: z.string(),
 });
 
+/** The target's membership, read while holding the community's row lock (join and leave take it too). */
+async function lockedTarget(tx: Db, communityId: string, userId: string) {
+  await tx.select({ id: communities.id }).from(communities).where(eq(communities.id, communityId)).for('update');
+  return membershipOf(tx, communityId, userId);
+}
+
 export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
   const { db } = app;
 
@@ -42,21 +48,19 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       const after = decodeCursor(TimeIdCursor, request.query.cursor);
       const { limit } = request.query;
       const rows = await db
-        .select({ m: memberships, u: { id: users.id, handle: users.handle, displayName: users.displayName } })
+        .select({ m: memberships, u: { id: users.id, handle: users.handle, displayName: users.displayName }, t: exactTime(memberships.joinedAt) })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(
           and(
             eq(memberships.communityId, community.id),
             staff ? undefined : eq(memberships.status, 'active'),
-            after
-              ? or(gt(memberships.joinedAt, new Date(after.t)), and(eq(memberships.joinedAt, new Date(after.t)), gt(memberships.userId, after.id)))
-              : undefined,
+            afterTimeId(memberships.joinedAt, memberships.userId, after, 'asc'),
           ),
         )
         .orderBy(asc(memberships.joinedAt), asc(memberships.userId))
         .limit(limit + 1);
-      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.m.joinedAt.toISOString(), id: r.m.userId }));
+      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.t, id: r.m.userId }));
       return {
         items: items.map((r) => ({ user: r.u, role: r.m.role, status: r.m.status, joinedAt: r.m.joinedAt.toISOString() })),
         nextCursor,
@@ -70,25 +74,28 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const auth = requireAuth(request);
       const { community, membership, subject, resource } = await communityAccess(db, request, request.params.slug, 'community.read');
-      const target = await membershipOf(db, community.id, request.params.userId);
-      if (!target) throw notFound('member');
-      assertAllowed(subject, 'community.manageMembers', { ...resource, targetRole: target.role });
+      // The right itself first, so that a caller without it learns nothing about the target.
+      assertAllowed(subject, 'community.manageMembers', resource);
       const role = request.body.role;
       // Nobody grants a role at or above their own, except the owner.
       if (membership?.role !== 'owner' && roleAtLeast(role, membership?.role ?? 'member')) {
         throw forbidden(`a ${membership?.role ?? 'member'} may not grant the ${role} role`);
       }
-      const [row] = await db.transaction(async (tx) => {
-        const updated = await tx
+      return db.transaction(async (tx) => {
+        const target = await lockedTarget(tx, community.id, request.params.userId);
+        if (!target) throw notFound('member');
+        assertAllowed(subject, 'community.manageMembers', { ...resource, targetRole: target.role });
+        // A banned user holds no role (the ban reset it); there is nothing to promote.
+        if (target.status === 'banned') throw conflict('that member is banned');
+        const [row] = await tx
           .update(memberships)
           .set({ role })
           .where(and(eq(memberships.communityId, community.id), eq(memberships.userId, target.userId)))
           .returning();
+        if (!row) throw notFound('member');
         await audit(tx, { communityId: community.id, actorId: auth.user.id, action: 'member.role', targetType: 'user', targetId: target.userId, details: { from: target.role, to: role } });
-        return updated;
+        return { role: row.role, status: row.status, joinedAt: row.joinedAt.toISOString() };
       });
-      if (!row) throw notFound('member');
-      return { role: row.role, status: row.status, joinedAt: row.joinedAt.toISOString() };
     },
   );
 
@@ -98,10 +105,13 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const auth = requireAuth(request);
       const { community, subject, resource } = await communityAccess(db, request, request.params.slug, 'community.read');
-      const target = await membershipOf(db, community.id, request.params.userId);
-      assertAllowed(subject, 'member.ban', { ...resource, targetRole: target?.role ?? 'member' });
-      if (request.params.userId === auth.user.id) throw conflict('you cannot ban yourself');
+      assertAllowed(subject, 'member.ban', resource);
       await db.transaction(async (tx) => {
+        // Read under the community lock (as join and leave do): two bans, or a ban and a leave, at
+        // once must not both count the member out.
+        const target = await lockedTarget(tx, community.id, request.params.userId);
+        assertAllowed(subject, 'member.ban', { ...resource, targetRole: target?.role ?? 'member' });
+        if (request.params.userId === auth.user.id) throw conflict('you cannot ban yourself');
         if (target?.status === 'banned') return;
         if (target) {
           await tx
@@ -117,6 +127,8 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
         }
         await audit(tx, { communityId: community.id, actorId: auth.user.id, action: 'member.ban', targetType: 'user', targetId: request.params.userId, details: { reason: request.body.reason ?? null } });
       });
+      // The banned user's live connections close on every node; on return, the community refuses them.
+      app.realtime.revokeSessions(request.params.userId, null, 'banned');
       return reply.status(204).send();
     },
   );
@@ -129,13 +141,14 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       const { community, subject, resource } = await communityAccess(db, request, request.params.slug, 'community.read');
       assertAllowed(subject, 'member.ban', { ...resource, targetRole: 'member' });
       await db.transaction(async (tx) => {
+        // Lifting a ban removes the row: the user is then an outsider who may join again under the
+        // community's policy. Turning it back into an active membership would let a moderator make
+        // anyone a member (even of a private community) with a pre-emptive ban and an unban.
         const lifted = await tx
-          .update(memberships)
-          .set({ status: 'active', bannedReason: null })
+          .delete(memberships)
           .where(and(eq(memberships.communityId, community.id), eq(memberships.userId, request.params.userId), eq(memberships.status, 'banned')))
-          .returning();
+          .returning({ userId: memberships.userId });
         if (lifted.length === 0) return;
-        await tx.update(communities).set({ memberCount: sql`${communities.memberCount} + 1` }).where(eq(communities.id, community.id));
         await audit(tx, { communityId: community.id, actorId: auth.user.id, action: 'member.unban', targetType: 'user', targetId: request.params.userId });
       });
       return reply.status(204).send();
@@ -150,21 +163,19 @@ export const memberRoutes: FastifyPluginAsyncZod = async (app) => {
       const after = decodeCursor(TimeIdCursor, request.query.cursor);
       const { limit } = request.query;
       const rows = await db
-        .select({ r: joinRequests, u: { id: users.id, handle: users.handle, displayName: users.displayName } })
+        .select({ r: joinRequests, u: { id: users.id, handle: users.handle, displayName: users.displayName }, t: exactTime(joinRequests.createdAt) })
         .from(joinRequests)
         .innerJoin(users, eq(users.id, joinRequests.userId))
         .where(
           and(
             eq(joinRequests.communityId, community.id),
             eq(joinRequests.status, 'pending'),
-            after
-              ? or(gt(joinRequests.createdAt, new Date(after.t)), and(eq(joinRequests.createdAt, new Date(after.t)), gt(joinRequests.id, after.id)))
-              : undefined,
+            afterTimeId(joinRequests.createdAt, joinRequests.id, after, 'asc'),
           ),
         )
         .orderBy(asc(joinRequests.createdAt), asc(joinRequests.id))
         .limit(limit + 1);
-      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.r.createdAt.toISOString(), id: r.r.id }));
+      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.t, id: r.r.id }));
       return {
         items: items.map((r) => ({ id: r.r.id, user: r.u, message: r.r.message, createdAt: r.r.createdAt.toISOString() })),
         nextCursor,

@@ -40,7 +40,10 @@ export async function joinCommunity(
       const [fresh] = await tx.select().from(communities).where(eq(communities.id, community.id));
       return { status, community: communityView(fresh ?? community, await membershipOf(tx, community.id, userId)) };
     };
-    if (existing?.status === 'banned') throw forbidden('you are banned from this community');
+    if (existing?.status === 'banned') {
+      // A private community stays invisible to the banned (they may never have been members).
+      throw community.visibility === 'private' ? notFound('community') : forbidden('you are banned from this community');
+    }
     if (existing) return view('joined');
 
     if (body.inviteCode) {
@@ -91,7 +94,9 @@ export async function leaveCommunity(app: FastifyInstance, request: FastifyReque
       return;
     }
     // A ban outlives leaving; otherwise leaving and rejoining would lift it.
-    if (membership.status === 'banned') throw forbidden('you are banned from this community');
+    if (membership.status === 'banned') {
+      throw community.visibility === 'private' ? notFound('community') : forbidden('you are banned from this community');
+    }
     if (membership.role === 'owner') {
       const [owners] = await tx
         .select({ n: count() })

@@ -1,11 +1,11 @@
 import { communities, memberships } from '@cocreate/db';
 import { CreateCommunityBody, JoinBody, PageQuery, page, UpdateCommunityBody } from '@cocreate/protocol';
-import { and, desc, eq, isNotNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, or, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { conflict } from '../../errors.js';
 import { isUniqueViolation } from '../../lib/db-errors.js';
-import { decodeCursor, pageOf, TimeIdCursor } from '../../lib/cursor.js';
+import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../../lib/cursor.js';
 import { requireAuth } from '../../plugins/auth.js';
 import { audit, communityAccess } from '../access.js';
 import { joinCommunity, leaveCommunity } from './membership-service.js';
@@ -26,7 +26,7 @@ export const communityRoutes: FastifyPluginAsyncZod = async (app) => {
       const userId = request.auth?.user.id ?? null;
       // Public communities, and private ones the caller is an active member of.
       const rows = await db
-        .select({ c: communities, m: memberships })
+        .select({ c: communities, m: memberships, t: exactTime(communities.createdAt) })
         .from(communities)
         .leftJoin(
           memberships,
@@ -35,14 +35,12 @@ export const communityRoutes: FastifyPluginAsyncZod = async (app) => {
         .where(
           and(
             or(eq(communities.visibility, 'public'), and(isNotNull(memberships.userId), eq(memberships.status, 'active'))),
-            after
-              ? or(lt(communities.createdAt, new Date(after.t)), and(eq(communities.createdAt, new Date(after.t)), lt(communities.id, after.id)))
-              : undefined,
+            afterTimeId(communities.createdAt, communities.id, after, 'desc'),
           ),
         )
         .orderBy(desc(communities.createdAt), desc(communities.id))
         .limit(limit + 1);
-      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.c.createdAt.toISOString(), id: r.c.id }));
+      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.t, id: r.c.id }));
       return { items: items.map((r) => communityView(r.c, r.m)), nextCursor };
     },
   );

@@ -11,6 +11,7 @@ import { audit, boardAccess, ideaAccess } from '../access.js';
 import { createIdea, loadIdeaWithAuthor, setIdeaTags } from './service.js';
 import { scoreSql } from './sort-sql.js';
 import { IdeaView, ideaViews } from './views.js';
+import { snapshotIdea } from '../../realtime/snapshots.js';
 
 const BoardParams = z.object({ boardId: Id });
 const IdeaParams = z.object({ ideaId: Id });
@@ -90,6 +91,7 @@ export const ideaRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: request.body.tags,
       });
       const [view] = await ideaViews(db, [await loadIdeaWithAuthor(db, idea.id)], auth.user.id);
+      app.realtime.emitEvent([`board:${board.id}`], 'idea.created', { idea: { ...snapshotIdea(idea), tags: view?.tags ?? [] } });
       return reply.status(201).send(view as IdeaView);
     },
   );
@@ -121,6 +123,10 @@ export const ideaRoutes: FastifyPluginAsyncZod = async (app) => {
         }
       });
       const [view] = await ideaViews(db, [await loadIdeaWithAuthor(db, idea.id)], auth.user.id);
+      if (view) {
+        const data = { idea: { id: view.id, title: view.title, tags: view.tags, version: view.version } };
+        app.realtime.emitEvent([`board:${view.boardId}`, `idea:${view.id}`], 'idea.updated', data);
+      }
       return view as IdeaView;
     },
   );

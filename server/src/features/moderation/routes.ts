@@ -24,7 +24,7 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         const { idea } = await ideaAccess(db, request, request.params.ideaId, flag === 'hide' ? 'idea.hide' : 'idea.lock');
         const body = request.body as { hidden?: boolean; locked?: boolean; reason?: string };
         const value = flag === 'hide' ? { hidden: Boolean(body.hidden) } : { locked: Boolean(body.locked) };
-        return db.transaction(async (tx) => {
+        const flags = await db.transaction(async (tx) => {
           const [row] = await tx
             .update(ideas)
             .set({ ...value, version: sql`${ideas.version} + 1`, updatedAt: new Date() })
@@ -34,6 +34,9 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
           const r = row ?? idea;
           return { id: r.id, hidden: r.hidden, locked: r.locked, version: r.version };
         });
+        // Moderation shows live: a hidden idea leaves boards, a locked one turns read-only.
+        app.realtime.emitEvent([`board:${idea.boardId}`, `idea:${idea.id}`], 'idea.moderated', { idea: flags });
+        return flags;
       },
     );
   }
@@ -48,6 +51,9 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         await tx.update(comments).set({ hidden: request.body.hidden }).where(eq(comments.id, comment.id));
         await audit(tx, { communityId: idea.communityId, actorId: auth.user.id, action: 'comment.hide', targetType: 'comment', targetId: comment.id, details: { hidden: request.body.hidden, reason: request.body.reason ?? null } });
         return { id: comment.id, hidden: request.body.hidden };
+      }).then((result) => {
+        app.realtime.emitEvent([`idea:${idea.id}`], 'comment.moderated', { comment: result });
+        return result;
       });
     },
   );

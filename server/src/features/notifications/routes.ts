@@ -1,9 +1,9 @@
 import { notifications } from '@cocreate/db';
 import { Id, PageQuery, page } from '@cocreate/protocol';
-import { and, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { decodeCursor, pageOf, TimeIdCursor } from '../../lib/cursor.js';
+import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../../lib/cursor.js';
 import { requireAuth } from '../../plugins/auth.js';
 
 const NotificationView = z.object({
@@ -25,20 +25,20 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
       const after = decodeCursor(TimeIdCursor, request.query.cursor);
       const { limit } = request.query;
       const rows = await db
-        .select()
+        .select({ n: notifications, t: exactTime(notifications.createdAt) })
         .from(notifications)
         .where(
           and(
             eq(notifications.userId, auth.user.id),
             request.query.unread === 'true' ? isNull(notifications.readAt) : undefined,
-            after ? or(lt(notifications.createdAt, new Date(after.t)), and(eq(notifications.createdAt, new Date(after.t)), lt(notifications.id, after.id))) : undefined,
+            afterTimeId(notifications.createdAt, notifications.id, after, 'desc'),
           ),
         )
         .orderBy(desc(notifications.createdAt), desc(notifications.id))
         .limit(limit + 1);
-      const { items, nextCursor } = pageOf(rows, limit, (n) => ({ t: n.createdAt.toISOString(), id: n.id }));
+      const { items, nextCursor } = pageOf(rows, limit, (r) => ({ t: r.t, id: r.n.id }));
       return {
-        items: items.map((n) => ({ id: n.id, kind: n.kind, payload: n.payload, read: n.readAt !== null, createdAt: n.createdAt.toISOString() })),
+        items: items.map(({ n }) => ({ id: n.id, kind: n.kind, payload: n.payload, read: n.readAt !== null, createdAt: n.createdAt.toISOString() })),
         nextCursor,
       };
     },
