@@ -22,6 +22,7 @@ import { openapiPlugin } from './plugins/openapi.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { staticClientPlugin } from './plugins/static-client.js';
 import { realtimePlugin } from './realtime/plugin.js';
+import { collabPlugin } from './collab/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -87,6 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(csrfPlugin);
   await app.register(rateLimitPlugin);
   await app.register(realtimePlugin);
+  await app.register(collabPlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api' });

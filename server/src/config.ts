@@ -92,6 +92,18 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   CLIENT_DIST: z.string().optional(),
   SHUTDOWN_GRACE_MS: int(10_000, 0, 600_000),
+  COLLAB_IDLE_MS: int(30_000, 0, 3_600_000),
+  COLLAB_FLUSH_MS: int(50, 1, 100),
+  COLLAB_MAX_DOC_BYTES: int(10 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+  COLLAB_MAX_FRAME_BYTES: int(1024 * 1024, 1024, 64 * 1024 * 1024),
+  COLLAB_UPDATES_PER_SECOND: int(60, 1, 100_000),
+  COLLAB_UPDATE_BURST: int(300, 1, 1_000_000),
+  COLLAB_MAX_PENDING_BYTES: int(64 * 1024, 0, 16 * 1024 * 1024),
+  COLLAB_COMPACT_ROWS: int(200, 2, 1_000_000),
+  COLLAB_SYNC_INTERVAL_MS: int(5_000, 100, 600_000),
+  COLLAB_TEXT_DEBOUNCE_MS: int(2_000, 10, 600_000),
+  COLLAB_MAX_CONNECTIONS: int(10_000, 1, 10_000_000),
+  COLLAB_ACCESS_RECHECK_MS: int(10_000, 100, 3_600_000),
 });
 
 export interface Config {
@@ -135,6 +147,29 @@ export interface Config {
      * per-tick batches through the adapter.
      */
     fanoutMode: 'cocreate' | 'naive' | 'stock-coalesced';
+  };
+  collab: {
+    /** A document with no connections is flushed and unloaded after this long. */
+    idleMs: number;
+    /** Group-commit window: accepted updates reach doc_updates within this long (at most 100 ms). */
+    flushMs: number;
+    maxDocBytes: number;
+    /** Larger frames close with 4413; beyond twice this, the WebSocket library drops the connection (1009). */
+    maxFrameBytes: number;
+    /** Per-connection message rate (token bucket); past it the connection closes with 1013. */
+    updatesPerSecond: number;
+    updateBurst: number;
+    /** Structs waiting for missing dependencies, per document, before the sender is closed. */
+    maxPendingBytes: number;
+    /** A node compacts a document after writing this many rows for it. */
+    compactRows: number;
+    /** Nodes holding a document exchange state vectors this often. */
+    syncIntervalMs: number;
+    /** The plain-text extract of an idea's body is written this long after the last local change. */
+    textDebounceMs: number;
+    maxConnections: number;
+    /** A writer's right (lock, merge, ban) is checked again at most this often while it writes. */
+    accessRecheckMs: number;
   };
   clientDist: string;
   shutdownGraceMs: number;
@@ -190,6 +225,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       slowConsumerBytes: e.SLOW_CONSUMER_BYTES,
       slowConsumerMaxBehindMs: e.SLOW_CONSUMER_MAX_BEHIND_MS,
       fanoutMode: e.FANOUT_MODE,
+    },
+    collab: {
+      idleMs: e.COLLAB_IDLE_MS,
+      flushMs: e.COLLAB_FLUSH_MS,
+      maxDocBytes: e.COLLAB_MAX_DOC_BYTES,
+      maxFrameBytes: e.COLLAB_MAX_FRAME_BYTES,
+      updatesPerSecond: e.COLLAB_UPDATES_PER_SECOND,
+      updateBurst: e.COLLAB_UPDATE_BURST,
+      maxPendingBytes: e.COLLAB_MAX_PENDING_BYTES,
+      compactRows: e.COLLAB_COMPACT_ROWS,
+      syncIntervalMs: e.COLLAB_SYNC_INTERVAL_MS,
+      textDebounceMs: e.COLLAB_TEXT_DEBOUNCE_MS,
+      maxConnections: e.COLLAB_MAX_CONNECTIONS,
+      accessRecheckMs: e.COLLAB_ACCESS_RECHECK_MS,
     },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

@@ -25,7 +25,9 @@ const SUBJECT_NAMES = Object.keys(SUBJECTS) as SubjectName[];
 // ---- resources ----
 const community: Resource = { visibility: 'public' };
 const privateCommunity: Resource = { visibility: 'private' };
-const idea = (o: Partial<{ status: IdeaStatus; locked: boolean; hidden: boolean; mine: boolean; visibility: 'public' | 'private' }> = {}): Resource => ({
+const idea = (
+  o: Partial<{ status: IdeaStatus; locked: boolean; hidden: boolean; mine: boolean; visibility: 'public' | 'private' }> = {},
+): Resource => ({
   visibility: o.visibility ?? 'public',
   ownerId: o.mine ? ME : OTHER,
   idea: { status: o.status ?? 'open', locked: o.locked ?? false, hidden: o.hidden ?? false },
@@ -61,6 +63,8 @@ const MATRIX: Record<Action, [Expected, Expected, Expected, Expected, Expected, 
   'idea.read': [ok, ok, ok, ok, ok, ok, ok, ok],
   'idea.create': [U, F, F, ok, ok, ok, ok, ok],
   'idea.edit': [U, F, F, F, F, ok, ok, ok],
+  // Members co-write every idea's body; guests and outsiders only read it (read-only on /collab).
+  'idea.coedit': [U, F, F, ok, ok, ok, ok, ok],
   'idea.vote': [U, F, F, ok, ok, ok, ok, ok],
   'idea.follow': [U, F, F, ok, ok, ok, ok, ok],
   'idea.comment': [U, F, F, ok, ok, ok, ok, ok],
@@ -78,7 +82,15 @@ const MATRIX: Record<Action, [Expected, Expected, Expected, Expected, Expected, 
 };
 
 const matrixRows: Row[] = ACTIONS.flatMap((action) =>
-  SUBJECT_NAMES.map((name, i): Row => [`${name} / ${action} on someone else's, public`, SUBJECTS[name], action, neutralResource(action), MATRIX[action][i] as Expected]),
+  SUBJECT_NAMES.map(
+    (name, i): Row => [
+      `${name} / ${action} on someone else's, public`,
+      SUBJECTS[name],
+      action,
+      neutralResource(action),
+      MATRIX[action][i] as Expected,
+    ],
+  ),
 );
 
 const privateRows: Row[] = [
@@ -100,9 +112,9 @@ const privateRows: Row[] = [
 const hiddenRows: Row[] = [
   ['guest reads a hidden idea', guest, 'idea.read', idea({ hidden: true }), 'NOT_FOUND'],
   ['outsider reads a hidden idea', outsider, 'idea.read', idea({ hidden: true }), 'NOT_FOUND'],
-  ['member reads someone else\'s hidden idea', member, 'idea.read', idea({ hidden: true }), 'NOT_FOUND'],
-  ['member votes on someone else\'s hidden idea', member, 'idea.vote', idea({ hidden: true }), 'NOT_FOUND'],
-  ['member comments on someone else\'s hidden idea', member, 'idea.comment', idea({ hidden: true }), 'NOT_FOUND'],
+  ["member reads someone else's hidden idea", member, 'idea.read', idea({ hidden: true }), 'NOT_FOUND'],
+  ["member votes on someone else's hidden idea", member, 'idea.vote', idea({ hidden: true }), 'NOT_FOUND'],
+  ["member comments on someone else's hidden idea", member, 'idea.comment', idea({ hidden: true }), 'NOT_FOUND'],
   ['author reads own hidden idea', member, 'idea.read', idea({ hidden: true, mine: true }), ok],
   ['author edits own hidden idea', member, 'idea.edit', idea({ hidden: true, mine: true }), ok],
   ['banned author still reads own hidden idea (public)', banned, 'idea.read', idea({ hidden: true, mine: true }), ok],
@@ -110,7 +122,7 @@ const hiddenRows: Row[] = [
   ['team reads a hidden idea', team, 'idea.read', idea({ hidden: true }), ok],
   ['moderator unhides a hidden idea', moderator, 'idea.hide', idea({ hidden: true }), ok],
   ['author may not unhide own hidden idea', member, 'idea.hide', idea({ hidden: true, mine: true }), F],
-  ['member reads someone else\'s hidden comment', member, 'idea.read', comment({ hidden: true }), 'NOT_FOUND'],
+  ["member reads someone else's hidden comment", member, 'idea.read', comment({ hidden: true }), 'NOT_FOUND'],
   ['author edits own hidden comment', member, 'comment.edit', comment({ hidden: true, mine: true }), ok],
   ['moderator unhides a hidden comment', moderator, 'comment.hide', comment({ hidden: true }), ok],
   ['team reads a hidden comment', team, 'idea.read', comment({ hidden: true }), ok],
@@ -127,8 +139,10 @@ const lockedRows: Row[] = [
   ['team votes on a locked idea', team, 'idea.vote', idea({ locked: true }), ok],
   ['team comments on a locked idea', team, 'idea.comment', idea({ locked: true }), ok],
   ['team edits a locked idea', team, 'idea.edit', idea({ locked: true }), ok],
+  ['member co-edits a locked idea', member, 'idea.coedit', idea({ locked: true }), F],
+  ['team co-edits a locked idea', team, 'idea.coedit', idea({ locked: true }), ok],
   ['moderator votes on a locked idea', moderator, 'idea.vote', idea({ locked: true }), ok],
-  ['moderator edits someone else\'s locked idea (no edit right)', moderator, 'idea.edit', idea({ locked: true }), F],
+  ["moderator edits someone else's locked idea (no edit right)", moderator, 'idea.edit', idea({ locked: true }), F],
   ['moderator unlocks', moderator, 'idea.lock', idea({ locked: true }), ok],
   ['banned member votes on a locked idea', banned, 'idea.vote', idea({ locked: true }), F],
 ];
@@ -139,6 +153,8 @@ const statusRows: Row[] = [
   ['member reads a merged idea', member, 'idea.read', idea({ status: 'merged' }), ok],
   ['member follows a merged idea', member, 'idea.follow', idea({ status: 'merged' }), ok],
   ['author edits own merged idea', member, 'idea.edit', idea({ status: 'merged', mine: true }), F],
+  ['member co-edits a merged idea', member, 'idea.coedit', idea({ status: 'merged' }), F],
+  ['member co-edits a shipped idea', member, 'idea.coedit', idea({ status: 'shipped' }), ok],
   ['team changes the status of a merged idea', team, 'idea.changeStatus', idea({ status: 'merged' }), F],
   ['team merges a merged idea again', team, 'idea.merge', idea({ status: 'merged' }), F],
   ['owner votes on a merged idea', owner, 'idea.vote', idea({ status: 'merged' }), F],
@@ -146,13 +162,15 @@ const statusRows: Row[] = [
   ['moderator locks a merged idea', moderator, 'idea.lock', idea({ status: 'merged' }), ok],
   ['member comments on a shipped idea', member, 'idea.comment', idea({ status: 'shipped' }), ok],
   ['team reopens a shipped idea', team, 'idea.changeStatus', idea({ status: 'shipped' }), ok],
-  ...IDEA_STATUSES.map((status): Row => [
-    `member votes on a ${status} idea`,
-    member,
-    'idea.vote',
-    idea({ status }),
-    VOTABLE_STATUSES.includes(status) ? ok : F,
-  ]),
+  ...IDEA_STATUSES.map(
+    (status): Row => [
+      `member votes on a ${status} idea`,
+      member,
+      'idea.vote',
+      idea({ status }),
+      VOTABLE_STATUSES.includes(status) ? ok : F,
+    ],
+  ),
   ['team votes on a declined idea', team, 'idea.vote', idea({ status: 'declined' }), F],
 ];
 
@@ -163,7 +181,7 @@ const commentRows: Row[] = [
   ['member edits own deleted comment', member, 'comment.edit', comment({ mine: true, deleted: true }), F],
   ['member deletes own deleted comment', member, 'comment.delete', comment({ mine: true, deleted: true }), F],
   ['owner edits own comment', owner, 'comment.edit', comment({ mine: true }), ok],
-  ['owner deletes someone else\'s deleted comment', owner, 'comment.delete', comment({ deleted: true }), F],
+  ["owner deletes someone else's deleted comment", owner, 'comment.delete', comment({ deleted: true }), F],
   ['moderator hides a deleted comment', moderator, 'comment.hide', comment({ deleted: true }), ok],
   ['banned author edits own comment', banned, 'comment.edit', comment({ mine: true }), F],
   ['guest edits a comment', guest, 'comment.edit', comment({ mine: true }), U],
@@ -207,7 +225,10 @@ describe('authorize', () => {
   it('covers every action for every role', () => {
     for (const action of ACTIONS) {
       for (const name of SUBJECT_NAMES) {
-        expect(ROWS.some(([, s, a]) => s === SUBJECTS[name] && a === action), `${name} × ${action}`).toBe(true);
+        expect(
+          ROWS.some(([, s, a]) => s === SUBJECTS[name] && a === action),
+          `${name} × ${action}`,
+        ).toBe(true);
       }
     }
   });
@@ -248,18 +269,23 @@ describe('authorize invariants (exhaustive)', () => {
   const all = subjects.flatMap((s) => ACTIONS.flatMap((a) => resources.map((r) => ({ s, a, r, d: authorize(s, a, r) }))));
 
   it('hides private communities from everyone who is not an active member', () => {
-    const offenders = all.filter(({ s, r, d }) => r.visibility === 'private' && s.membership?.status !== 'active' && !(d.ok === false && d.code === 'NOT_FOUND'));
+    const offenders = all.filter(
+      ({ s, r, d }) => r.visibility === 'private' && s.membership?.status !== 'active' && !(d.ok === false && d.code === 'NOT_FOUND'),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('lets guests and banned users do nothing but read', () => {
-    const offenders = all.filter(({ s, a, d }) => (s.userId === null || s.membership?.status === 'banned') && d.ok && a !== 'community.read' && a !== 'idea.read');
+    const offenders = all.filter(
+      ({ s, a, d }) => (s.userId === null || s.membership?.status === 'banned') && d.ok && a !== 'community.read' && a !== 'idea.read',
+    );
     expect(offenders).toEqual([]);
   });
 
   it('refuses locked-idea writes to plain members and never touches an owner', () => {
     const locked = all.filter(
-      ({ s, a, r, d }) => d.ok && s.membership?.role === 'member' && r.idea?.locked && ['idea.vote', 'idea.comment', 'idea.edit', 'comment.edit'].includes(a),
+      ({ s, a, r, d }) =>
+        d.ok && s.membership?.role === 'member' && r.idea?.locked && ['idea.vote', 'idea.comment', 'idea.edit', 'comment.edit'].includes(a),
     );
     expect(locked).toEqual([]);
     const owners = all.filter(({ a, r, d }) => d.ok && r.targetRole === 'owner' && (a === 'member.ban' || a === 'community.manageMembers'));

@@ -16,6 +16,8 @@ export const ACTIONS = [
   'idea.read',
   'idea.create',
   'idea.edit',
+  /** Writing the idea's shared body live (/collab): every member, unlike editing the idea itself. */
+  'idea.coedit',
   'idea.vote',
   'idea.follow',
   'idea.comment',
@@ -59,6 +61,7 @@ const CAPABILITIES: Record<Role, ReadonlySet<Action>> = (() => {
     'community.read',
     'idea.read',
     'idea.create',
+    'idea.coedit',
     'idea.vote',
     'idea.follow',
     'idea.comment',
@@ -91,7 +94,7 @@ const READ_ACTIONS: ReadonlySet<Action> = new Set(['community.read', 'idea.read'
 /** Actions an author may take on their own idea or comment without a staff role. */
 const OWN_ACTIONS: ReadonlySet<Action> = new Set(['idea.edit', 'comment.edit', 'comment.delete']);
 /** Actions that a locked idea refuses to ordinary members. */
-const LOCKABLE_ACTIONS: ReadonlySet<Action> = new Set(['idea.edit', 'idea.vote', 'idea.comment', 'comment.edit']);
+const LOCKABLE_ACTIONS: ReadonlySet<Action> = new Set(['idea.edit', 'idea.coedit', 'idea.vote', 'idea.comment', 'comment.edit']);
 
 function deny(code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND', reason: string): Decision {
   return { ok: false, code, reason };
