@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyRankChanges, type RankChange, TickCoalescer } from './coalescer.js';
 import { MemoryFanOut } from './memory.js';
 import { RedisFanOut } from './redis.js';

@@ -4,3 +4,4 @@ export * from './permissions.js';
 export * from './ranking-settings.js';
 export * from './api.js';
 export * from './realtime.js';
+export * from './collab.js';

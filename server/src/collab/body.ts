@@ -7,7 +7,9 @@ import * as Y from 'yjs';
  * document existed (ideas.body_text) into paragraphs.
  */
 
-export const BODY_FIELD = 'default';
+import { IDEA_BODY_FRAGMENT } from '@cocreate/protocol';
+
+export const BODY_FIELD = IDEA_BODY_FRAGMENT;
 /** bodyText feeds the search index; beyond this it is cut. */
 export const MAX_BODY_TEXT_CHARS = 100_000;
 

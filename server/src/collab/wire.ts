@@ -7,8 +7,8 @@ import * as Y from 'yjs';
  * carry a sub-type and one length-prefixed payload (y-protocols/sync); awareness carries one
  * length-prefixed awareness update (y-protocols/awareness).
  */
-export const MESSAGE = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3 } as const;
-export const SYNC = { step1: 0, step2: 1, update: 2 } as const;
+export { COLLAB_MESSAGE as MESSAGE, COLLAB_SYNC as SYNC } from '@cocreate/protocol';
+import { COLLAB_MESSAGE as MESSAGE, COLLAB_SYNC as SYNC } from '@cocreate/protocol';
 
 export type ClientMessage =
   | { kind: 'step1'; stateVector: Uint8Array }

@@ -71,6 +71,7 @@ export function connected(socket: ClientSocket): Promise<void> {
 }
 
 /** Emits with an ack and a generous timeout that only catches a hang. */
+// biome-ignore lint/suspicious/noExplicitAny: each test checks the ack's shape with its own expectations
 export function ask<E extends keyof ClientToServerEvents>(socket: ClientSocket, event: E, payload: unknown): Promise<any> {
   return (socket.timeout(10_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }).emitWithAck(event, payload);
 }
