@@ -31,6 +31,8 @@ export default defineConfig({
       '/api': { target: api, changeOrigin: false },
       '/docs': { target: api, changeOrigin: false },
       '/healthz': { target: api, changeOrigin: false },
+      // The live layer (Socket.IO) shares the API's port.
+      '/socket.io': { target: api, changeOrigin: false, ws: true },
     },
   },
 });

@@ -1,6 +1,8 @@
 import { useEffect, useRef } from 'react';
+import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
 import { useDocumentTitle } from './hooks';
+import { useLiveSession } from './live/hooks';
 import { Link, useLocation } from './navigation';
 import { BoardPage } from './pages/BoardPage';
 import { CommunityPage } from './pages/CommunityPage';
@@ -45,7 +47,8 @@ function NotFound() {
 
 export function App() {
   const { pathname } = useLocation();
-  const { ready } = useSession();
+  const { ready, user, setUser } = useSession();
+  useLiveSession(user?.id ?? null, ready, () => setUser(null));
   const route = resolveRoute(pathname);
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -67,6 +70,7 @@ export function App() {
         Skip to content
       </a>
       <Header />
+      <ConnectionBanner />
       <main id="main" ref={main} tabIndex={-1} className="container">
         {/* Screens wait for the session so they load once, with the right permissions. */}
         {ready ? <Screen route={route} /> : <Loading />}

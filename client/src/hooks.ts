@@ -1,5 +1,5 @@
 /** Data-loading hooks with cancellation, so a slow answer never lands on the wrong screen. */
-import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+import { type DependencyList, type FocusEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { mergeById } from './lists';
 import type { Page } from './types';
 
@@ -152,4 +152,27 @@ export function useAction() {
   }, []);
   const clear = useCallback(() => setError(null), []);
   return { busy, error, run, clear };
+}
+
+/**
+ * Whether the user is writing in a form: it has focus (anywhere inside) and text. Spread the
+ * returned handlers on the form; `onChange` hears every change, and `false` when the form goes.
+ */
+export function useTyping(hasText: boolean, onChange?: (typing: boolean) => void) {
+  const [focused, setFocused] = useState(false);
+  const typing = focused && hasText;
+  const callback = useRef(onChange);
+  useEffect(() => {
+    callback.current = onChange;
+  });
+  useEffect(() => {
+    callback.current?.(typing);
+  }, [typing]);
+  useEffect(() => () => callback.current?.(false), []);
+  return {
+    onFocus: () => setFocused(true),
+    onBlur: (e: FocusEvent<HTMLElement>) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocused(false);
+    },
+  };
 }

@@ -100,3 +100,34 @@ describe('VoteSession', () => {
     expect(s.sync(fresh)).toEqual(fresh);
   });
 });
+
+describe('VoteSession with live updates', () => {
+  it('keeps newer live counts that arrive while a vote is in flight, and shows them after', () => {
+    const s = new VoteSession(base);
+    s.click(1);
+    // Someone else's vote at v5 arrives before our answer (v4).
+    expect(s.sync({ up: 7, down: 2, voteCount: 5, myVote: 0, version: 5 }).up).toBe(6);
+    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 4 }))).toEqual({
+      up: 7,
+      down: 2,
+      voteCount: 5,
+      myVote: 1,
+      version: 5,
+    });
+  });
+
+  it('takes the user’s own vote from the newest answer, not from live frames', () => {
+    const s = new VoteSession(base);
+    s.click(1);
+    s.click(1);
+    s.succeeded(result({ up: 5, down: 2, voteCount: 3, myVote: 0, version: 5 }));
+    expect(s.succeeded(result({ up: 6, down: 2, voteCount: 4, myVote: 1, version: 4 }))).toMatchObject({ myVote: 0, version: 5 });
+    // A frame that includes the vote changes the counts only.
+    expect(s.sync({ up: 8, down: 2, voteCount: 6, myVote: 0, version: 6 })).toMatchObject({ up: 8, myVote: 0 });
+  });
+
+  it('ignores live frames older than what is shown', () => {
+    const s = new VoteSession({ ...base, version: 9 });
+    expect(s.sync({ ...base, up: 1, version: 8 }).up).toBe(5);
+  });
+});

@@ -54,17 +54,22 @@ export function netScore(t: Pick<VoteTally, 'up' | 'down'>): number {
 }
 
 /**
- * Keeps the display honest across rapid clicks: any number of requests may be in flight, answers
- * may arrive out of order, and some may fail. While requests are pending the display is the
- * optimistic one; once the last settles, it is the newest state the server confirmed.
+ * Keeps the display honest across rapid clicks and live updates: any number of requests may be in
+ * flight, answers and live frames may arrive out of order, and some requests may fail. While
+ * requests are pending the display is the optimistic one; once the last settles, it shows the
+ * newest counts seen from any source (by version) with the user's own vote from the newest answer.
  */
 export class VoteSession {
-  private confirmed: VoteTally;
+  /** The newest counts from the server, whoever reported them. */
+  private counts: VoteTally;
+  /** The user's own vote as last confirmed, and the version it was confirmed at. */
+  private mine: { myVote: VoteValue; version: number };
   private shown: VoteTally;
   private pending = 0;
 
   constructor(initial: VoteTally) {
-    this.confirmed = initial;
+    this.counts = initial;
+    this.mine = { myVote: initial.myVote, version: initial.version };
     this.shown = initial;
   }
 
@@ -87,7 +92,8 @@ export class VoteSession {
   /** The server accepted a request; returns the tally to show. */
   succeeded(result: VoteResult): VoteTally {
     const tally = tallyFromResult(result);
-    if (tally.version >= this.confirmed.version) this.confirmed = tally;
+    if (tally.version >= this.counts.version) this.counts = tally;
+    if (tally.version >= this.mine.version) this.mine = { myVote: tally.myVote, version: tally.version };
     return this.settle();
   }
 
@@ -96,18 +102,27 @@ export class VoteSession {
     return this.settle();
   }
 
-  /** New data from elsewhere (a reload); ignored while the user's own requests are in flight. */
+  /**
+   * New data from elsewhere (a reload, a live frame). Newer counts are kept even while the user's
+   * own requests are in flight, but shown only once they settle; the user's own vote is taken
+   * from outside only when nothing is pending.
+   */
   sync(tally: VoteTally): VoteTally {
-    if (this.pending === 0 && tally.version >= this.confirmed.version) {
-      this.confirmed = tally;
-      this.shown = tally;
+    if (tally.version > this.counts.version || (this.pending === 0 && tally.version >= this.counts.version)) {
+      this.counts = { ...tally, myVote: this.counts.myVote };
     }
+    if (this.pending === 0 && tally.version >= this.mine.version) this.mine = { myVote: tally.myVote, version: tally.version };
+    if (this.pending === 0) this.shown = this.confirmed();
     return this.shown;
+  }
+
+  private confirmed(): VoteTally {
+    return { ...this.counts, myVote: this.mine.myVote };
   }
 
   private settle(): VoteTally {
     this.pending = Math.max(0, this.pending - 1);
-    if (this.pending === 0) this.shown = this.confirmed;
+    if (this.pending === 0) this.shown = this.confirmed();
     return this.shown;
   }
 }

@@ -6,13 +6,12 @@ import { Unavailable } from '../components/Unavailable';
 import { plural } from '../format';
 import { useAsync, useDocumentTitle, usePagedList } from '../hooks';
 import { effectiveSort, type IdeaFilters, parseIdeaFilters, serializeIdeaFilters } from '../ideaQuery';
-import { replaceById } from '../lists';
 import { Link, navigate, useLocation } from '../navigation';
 import { blockFor, decide } from '../permissions';
 import { paths, withNext } from '../router';
 import { useSession } from '../session';
 import type { IdeaView } from '../types';
-import { IdeaCard } from './IdeaCard';
+import { BoardIdeas } from './BoardIdeas';
 import { IdeaComposer } from './IdeaComposer';
 import { IdeaFiltersBar } from './IdeaFiltersBar';
 
@@ -21,6 +20,7 @@ export function BoardPage({ boardId }: { boardId: string }) {
   const location = useLocation();
   const filters = parseIdeaFilters(location.search);
   const [composing, setComposing] = useState(false);
+  const [composerTyping, setComposerTyping] = useState(false);
 
   const ctx = useAsync(
     async (signal) => {
@@ -84,7 +84,11 @@ export function BoardPage({ boardId }: { boardId: string }) {
       {composing && (
         <IdeaComposer
           boardId={board.id}
-          onCancel={() => setComposing(false)}
+          onTypingChange={setComposerTyping}
+          onCancel={() => {
+            setComposing(false);
+            setComposerTyping(false);
+          }}
           onCreated={(idea) => navigate(paths.idea(idea.id))}
         />
       )}
@@ -98,31 +102,29 @@ export function BoardPage({ boardId }: { boardId: string }) {
 
       <ErrorNotice error={ideas.error} onRetry={ideas.items.length === 0 ? ideas.reload : ideas.loadMore} />
       <StatusMessage>{ideas.loading && ideas.items.length > 0 ? 'Updating…' : ''}</StatusMessage>
-      {ideas.loading && ideas.items.length === 0 ? (
-        <Loading label="Loading ideas…" />
-      ) : ideas.items.length === 0 && !ideas.error ? (
-        <p className="empty">
-          {filtered ? 'No ideas match these filters.' : 'No ideas yet. Be the first to suggest one!'}{' '}
-          {filtered && (
-            <button type="button" className="link-button" onClick={() => setFilters({ sort: filters.sort })}>
-              Clear filters
-            </button>
-          )}
-        </p>
-      ) : (
-        <ol className="idea-list" aria-busy={ideas.loading} aria-label="Ideas">
-          {ideas.items.map((idea) => (
-            <IdeaCard
-              key={idea.id}
-              idea={idea}
-              downvotesEnabled={board.downvotesEnabled}
-              voteBlock={blockFor(decide(perm, 'idea.vote', idea), 'vote', where)}
-              onTag={(tag) => setFilters({ ...filters, tag })}
-              onVoteSettled={(tally) => ideas.setItems((prev) => replaceById(prev, { ...idea, ...tally }))}
-            />
-          ))}
-        </ol>
-      )}
+      <BoardIdeas
+        board={board}
+        filters={filters}
+        ideas={ideas}
+        perm={perm}
+        where={where}
+        composing={composerTyping}
+        onTag={(tag) => setFilters({ ...filters, tag })}
+        placeholder={
+          ideas.loading ? (
+            <Loading label="Loading ideas…" />
+          ) : ideas.error ? null : (
+            <p className="empty">
+              {filtered ? 'No ideas match these filters.' : 'No ideas yet. Be the first to suggest one!'}{' '}
+              {filtered && (
+                <button type="button" className="link-button" onClick={() => setFilters({ sort: filters.sort })}>
+                  Clear filters
+                </button>
+              )}
+            </p>
+          )
+        }
+      />
       <LoadMore hasMore={ideas.hasMore && !ideas.loading} loading={ideas.loadingMore} onClick={ideas.loadMore} label="Load more ideas" />
     </>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { TextAreaField } from '../components/Field';
 import { describeError, issueFor } from '../errors';
-import { useAction } from '../hooks';
+import { useAction, useTyping } from '../hooks';
 
 interface Props {
   label: string;
@@ -13,12 +13,15 @@ interface Props {
   onSubmit: (body: string, official: boolean) => Promise<void>;
   onCancel?: () => void;
   autoFocus?: boolean;
+  /** Whether the user is writing here (focus and text), for presence. */
+  onTypingChange?: (typing: boolean) => void;
 }
 
-export function CommentForm({ label, submitLabel, initial = '', canPostOfficial, onSubmit, onCancel, autoFocus }: Props) {
+export function CommentForm({ label, submitLabel, initial = '', canPostOfficial, onSubmit, onCancel, autoFocus, onTypingChange }: Props) {
   const [body, setBody] = useState(initial);
   const [official, setOfficial] = useState(false);
   const { busy, error, run } = useAction();
+  const typing = useTyping(body.trim() !== '', onTypingChange);
   const fields = error ? describeError(error).fields : [];
 
   const submit = (e: FormEvent) => {
@@ -32,7 +35,7 @@ export function CommentForm({ label, submitLabel, initial = '', canPostOfficial,
   };
 
   return (
-    <form className="comment-form stack" onSubmit={submit} aria-label={label}>
+    <form className="comment-form stack" onSubmit={submit} aria-label={label} {...typing}>
       <ErrorNotice error={error} compact fieldLabels={{ body: 'Comment' }} />
       <TextAreaField
         label={label}

@@ -5,6 +5,7 @@ import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { plural } from '../format';
 import { usePagedList } from '../hooks';
 import { buildThreads, replaceById } from '../lists';
+import { useLiveComments } from './useLiveComments';
 import { Link } from '../navigation';
 import { allowed, blockFor, decide, type PermissionContext } from '../permissions';
 import type { CommentView, IdeaView } from '../types';
@@ -15,12 +16,21 @@ interface Props {
   idea: IdeaView;
   perm: PermissionContext;
   where: { loginHref: string; communityHref: string };
+  /** The idea's comment count moved (each comment counted once, whoever reports it). */
   onCountChange: (delta: number) => void;
+  /** Whether the user is writing a comment or reply, for presence. */
+  onTypingChange?: (typing: boolean) => void;
 }
 
 /** The discussion: threads one level deep, oldest first, with replies under their parent. */
-export function Comments({ idea, perm, where, onCountChange }: Props) {
+export function Comments({ idea, perm, where, onCountChange, onTypingChange }: Props) {
   const list = usePagedList<CommentView>((cursor, signal) => listComments(idea.id, cursor, signal), [idea.id, perm.user?.id]);
+  const live = useLiveComments(idea, perm, list, onCountChange);
+  const [typing, setTyping] = useState({ main: false, reply: false });
+  const anyTyping = typing.main || typing.reply;
+  useEffect(() => {
+    onTypingChange?.(anyTyping);
+  }, [anyTyping, onTypingChange]);
   /** The reply form: which thread it sits at the end of, and which comment it answers. */
   const [replyTo, setReplyTo] = useState<{ threadId: string; comment: CommentView } | null>(null);
   const threads = buildThreads(list.items);
@@ -37,8 +47,7 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
       ...(parentId ? { parentId } : {}),
       ...(official ? { official: true } : {}),
     });
-    list.setItems((prev) => [...prev, created]);
-    onCountChange(1);
+    live.add(created);
     setReplyTo(null);
   };
   const replace = (c: CommentView) => list.setItems((prev) => replaceById(prev, c));
@@ -61,7 +70,7 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
                 perm={perm}
                 onReply={block ? undefined : () => setReplyTo({ threadId: comment.id, comment })}
                 onChange={replace}
-                onDeleted={() => onCountChange(-1)}
+                onDeleted={() => live.deleted(comment.id)}
               />
               {(replies.length > 0 || replyTo?.threadId === comment.id) && (
                 <ol className="reply-list" aria-label={`Replies to ${comment.author ? `@${comment.author.handle}` : 'a deleted comment'}`}>
@@ -73,7 +82,7 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
                         perm={perm}
                         onReply={block ? undefined : () => setReplyTo({ threadId: comment.id, comment: r })}
                         onChange={replace}
-                        onDeleted={() => onCountChange(-1)}
+                        onDeleted={() => live.deleted(r.id)}
                       />
                     </li>
                   ))}
@@ -86,6 +95,7 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
                         canPostOfficial={canOfficial}
                         onSubmit={(body, official) => post(body, official, replyTo.comment.id)}
                         onCancel={() => setReplyTo(null)}
+                        onTypingChange={(reply) => setTyping((t) => ({ ...t, reply }))}
                         autoFocus
                       />
                     </li>
@@ -103,7 +113,13 @@ export function Comments({ idea, perm, where, onCountChange }: Props) {
           {block.message} {block.link && <Link to={block.link.to}>{block.link.label}</Link>}
         </p>
       ) : (
-        <CommentForm label="Add a comment" submitLabel="Comment" canPostOfficial={canOfficial} onSubmit={(b, o) => post(b, o)} />
+        <CommentForm
+          label="Add a comment"
+          submitLabel="Comment"
+          canPostOfficial={canOfficial}
+          onSubmit={(b, o) => post(b, o)}
+          onTypingChange={(main) => setTyping((t) => ({ ...t, main }))}
+        />
       )}
     </section>
   );

@@ -18,7 +18,7 @@ interface Props {
 export function IdeaCard({ idea, downvotesEnabled, voteBlock, onTag, onVoteSettled }: Props) {
   const excerpt = idea.bodyText.length > 240 ? `${idea.bodyText.slice(0, 240).trimEnd()}…` : idea.bodyText;
   return (
-    <li className="card idea-card">
+    <li className="card idea-card" data-flip-key={idea.id}>
       <VoteControl
         ideaId={idea.id}
         title={idea.title}

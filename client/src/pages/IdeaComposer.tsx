@@ -4,23 +4,27 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { TextAreaField, TextField } from '../components/Field';
 import { describeError, issueFor } from '../errors';
 import { parseTags, tagProblem } from '../format';
-import { useAction } from '../hooks';
+import { useAction, useTyping } from '../hooks';
 import type { IdeaView } from '../types';
 
 interface Props {
   boardId: string;
   onCreated: (idea: IdeaView) => void;
   onCancel: () => void;
+  /** Whether the user is writing (the form has focus and text), for presence. */
+  onTypingChange?: (typing: boolean) => void;
 }
 
 const LABELS = { title: 'Title', body: 'Details', tags: 'Tags' };
 
-export function IdeaComposer({ boardId, onCreated, onCancel }: Props) {
+export function IdeaComposer({ boardId, onCreated, onCancel, onTypingChange }: Props) {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const [tagInput, setTagInput] = useState('');
   const [tagError, setTagError] = useState<string | null>(null);
   const { busy, error, run } = useAction();
+  const hasText = Boolean(title.trim() || body.trim());
+  const typing = useTyping(hasText, onTypingChange);
   const fields = error ? describeError(error).fields : [];
 
   const onSubmit = (e: FormEvent) => {
@@ -40,7 +44,7 @@ export function IdeaComposer({ boardId, onCreated, onCancel }: Props) {
   };
 
   return (
-    <form className="panel stack" onSubmit={onSubmit} aria-labelledby="composer-title">
+    <form className="panel stack" onSubmit={onSubmit} aria-labelledby="composer-title" {...typing}>
       <h2 id="composer-title">Suggest an idea</h2>
       <ErrorNotice error={error} fieldLabels={LABELS} />
       <TextField

@@ -3,10 +3,13 @@ import { getBoard, getCommunity, getIdea, setFollow } from '../api';
 import { Author, StatusBadge, TagList, TimeAgo } from '../components/bits';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { Unavailable } from '../components/Unavailable';
+import { PresenceBar } from '../components/PresenceBar';
 import { tallyOf, VoteControl } from '../components/VoteControl';
 import { errorText } from '../errors';
 import { useAsync, useDocumentTitle } from '../hooks';
 import { serializeIdeaFilters } from '../ideaQuery';
+import { useLiveIdea, usePresenceStatus } from '../live/hooks';
+import { mergeIdea } from '../live/overlay';
 import { Link, navigate, useLocation } from '../navigation';
 import { allowed, blockFor, decide } from '../permissions';
 import { paths, withNext } from '../router';
@@ -19,6 +22,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
   const { user } = useSession();
   const location = useLocation();
   const [editing, setEditing] = useState(false);
+  const [commentTyping, setCommentTyping] = useState(false);
   const ctx = useAsync(
     async (signal) => {
       const idea = await getIdea(ideaId, signal);
@@ -28,7 +32,12 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
     },
     [ideaId, user?.id],
   );
-  useDocumentTitle(ctx.data?.idea.title ?? (ctx.error ? 'Idea unavailable' : undefined));
+  // Live once the idea is loaded: votes, edits, lock state, comments and who else is here.
+  const liveId = ctx.data ? ideaId : null;
+  const { view: liveView, live } = useLiveIdea(liveId);
+  usePresenceStatus(liveId && `idea:${liveId}`, commentTyping);
+  const merged = ctx.data ? mergeIdea(ctx.data.idea, liveView.overlay) : undefined;
+  useDocumentTitle(merged?.title ?? (ctx.error ? 'Idea unavailable' : undefined));
 
   if (!ctx.data) {
     return ctx.error ? (
@@ -38,7 +47,8 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
     );
   }
 
-  const { idea, board, community } = ctx.data;
+  const { board, community } = ctx.data;
+  const idea = { ...(merged ?? ctx.data.idea), commentCount: Math.max(0, (merged ?? ctx.data.idea).commentCount + liveView.commentDelta) };
   const perm = { user, community };
   const where = { loginHref: withNext('/login', location.href), communityHref: paths.community(community.slug) };
   const update = (patch: Partial<IdeaView>) =>
@@ -62,7 +72,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
           tally={tallyOf(idea)}
           downvotesEnabled={board.downvotesEnabled}
           blocked={blockFor(decide(perm, 'idea.vote', idea), 'vote', where)}
-          onSettled={(tally) => update(tally)}
+          onSettled={(t) => live.patch({ up: t.up, down: t.down, voteCount: t.voteCount, myVote: t.myVote }, t.version)}
           size="large"
         />
         <div className="idea-main">
@@ -72,6 +82,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
               onCancel={() => setEditing(false)}
               onSaved={(saved) => {
                 update(saved);
+                live.rebase();
                 setEditing(false);
               }}
             />
@@ -111,6 +122,8 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
         </p>
       )}
       {idea.locked && <p className="notice">This idea is locked: only the team can vote and comment on it now.</p>}
+      {idea.hidden && !allowed(perm, 'idea.hide', idea) && <p className="notice">A moderator has hidden this idea.</p>}
+      <PresenceBar members={liveView.presence} selfUserId={user?.id ?? null} where="on this idea" />
 
       {idea.bodyText.trim() ? (
         <div className="idea-text prewrap">{idea.bodyText}</div>
@@ -128,11 +141,8 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
         idea={idea}
         perm={perm}
         where={where}
-        onCountChange={(delta) =>
-          ctx.setData((prev) =>
-            prev ? { ...prev, idea: { ...prev.idea, commentCount: Math.max(0, prev.idea.commentCount + delta) } } : prev,
-          )
-        }
+        onCountChange={(delta) => live.adjustComments(delta)}
+        onTypingChange={setCommentTyping}
       />
     </article>
   );
