@@ -87,4 +87,13 @@ describe('IdeaLive', () => {
     live.rebase();
     expect(live.get().commentDelta).toBe(0);
   });
+
+  it('takes the absolute comment count of idea.updated instead of adding its own delta on top', () => {
+    const live = new IdeaLive(ID);
+    live.snapshot(snap(9, { commentCount: 5 }), false);
+    live.adjustComments(1); // comment.created arrived
+    live.event({ room: `idea:${ID}`, seq: 4, type: 'idea.updated', data: { idea: { id: ID, commentCount: 6, version: 10 } } });
+    expect(live.get().commentDelta).toBe(0);
+    expect(live.get().overlay?.commentCount).toEqual({ value: 6, version: 10 });
+  });
 });

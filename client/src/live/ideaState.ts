@@ -47,7 +47,10 @@ export class IdeaLive extends Store<IdeaLiveView> {
   event(e: RoomEvent): void {
     if (e.type !== 'idea.updated' && e.type !== 'idea.moderated') return;
     const p = eventPatch(e.data);
-    if (p && p.id === this.ideaId) this.patch(p.patch, p.version);
+    if (!p || p.id !== this.ideaId) return;
+    this.patch(p.patch, p.version);
+    // The server's count is absolute and, in room order, follows the comment events it counts.
+    if (typeof p.patch.commentCount === 'number' && this.get().commentDelta !== 0) this.set({ ...this.get(), commentDelta: 0 });
   }
 
   patch(patch: LivePatch, version: number): void {

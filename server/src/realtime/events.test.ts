@@ -56,6 +56,35 @@ describe('live board events across nodes', () => {
     expect(ideaEvents.map((e) => e.seq)).toEqual(ideaEvents.map((_, i) => i + 1));
   });
 
+  it('a socket joining right after another never gets a snapshot older than its membership', async () => {
+    const [a, b] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
+    const idea = await fx.idea(fx.owner, 'Cache probe');
+    const first = cluster.client(b);
+    const second = cluster.client(b);
+    await Promise.all([connected(first), connected(second)]);
+    expect((await ask(first, 'board:join', { boardId: fx.boardId, sort: 'new', limit: 5 })).ok).toBe(true);
+    // Within the snapshot cache's lifetime: a vote commits and a new idea appears.
+    const voter = await fx.member();
+    const vote = await a.api('PUT', `/api/ideas/${idea.id}/vote`, { as: voter });
+    const created = await a.api('POST', `/api/boards/${fx.boardId}/ideas`, { as: voter, body: { title: 'Right after' } });
+    let seenNewIdea = false;
+    let latest = 0;
+    second.on('room:event', (e) => {
+      if (e.type === 'idea.created') seenNewIdea = true;
+    });
+    second.on('board:ranks', (m) => {
+      for (const c of m.changes) if (c.ideaId === idea.id) latest = Math.max(latest, c.up);
+    });
+    const joined = await ask(second, 'board:join', { boardId: fx.boardId, sort: 'new', limit: 5 });
+    const snap = joined.snapshot as { ideas: { id: string; up: number }[] };
+    await new Promise((r) => setTimeout(r, 400));
+    const hasIdea = snap.ideas.some((i) => i.id === created.json().id) || seenNewIdea;
+    const up = Math.max(snap.ideas.find((i) => i.id === idea.id)?.up ?? 0, latest);
+    expect(vote.json().up).toBe(1);
+    expect(hasIdea).toBe(true);
+    expect(up).toBe(1);
+  });
+
   it('a ban closes the banned member’s sockets on every node, and their rejoin is refused', async () => {
     const [a, b] = cluster.nodes as [(typeof cluster.nodes)[0], (typeof cluster.nodes)[0]];
     const member = await fx.member();

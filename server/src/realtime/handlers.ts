@@ -40,6 +40,14 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
   const db = app.db;
   const boardSnapshots = new SnapshotCache<Pick<BoardSnapshot, 'ideas' | 'seq'>>(250);
 
+  /** When each socket entered each room: a cached snapshot must be read after that. */
+  const joinedAt = new WeakMap<AppSocket, Map<string, number>>();
+  const markJoined = (socket: AppSocket, room: string) => {
+    let rooms = joinedAt.get(socket);
+    if (!rooms) joinedAt.set(socket, (rooms = new Map()));
+    rooms.set(room, performance.now());
+  };
+
   const boardSnapshot = async (socket: AppSocket, boardId: string, sort?: BoardSnapshot['sort'], limit?: number): Promise<BoardSnapshot> => {
     const { board } = await boardAccessFor(db, socket.data.userId, boardId, 'idea.read');
     const hub0 = await hub.boardHub(board.id, board.ranking);
@@ -47,7 +55,8 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     const s = sort ?? current?.sort ?? board.ranking.formula;
     const n = limit ?? current?.limit ?? DEFAULT_WINDOW;
     const room = `board:${board.id}`;
-    const cached = await boardSnapshots.get(`${board.id}:${s}:${n}`, async () => {
+    const notBefore = joinedAt.get(socket)?.get(room) ?? performance.now();
+    const cached = await boardSnapshots.get(`${board.id}:${s}:${n}`, notBefore, async () => {
       // The sequence is read before the rows, so every later event has a higher seq.
       const seq = await hub.currentSeq(room);
       return { seq, ideas: await topIdeas(db, board, s, n) };
@@ -121,6 +130,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
       const group = boardHub.join(socket.id, p.sort ?? board.ranking.formula, p.limit ?? DEFAULT_WINDOW, Date.now());
       for (const room of socket.rooms) if (room.startsWith(`win:${board.id}:`) && room !== group.room) await socket.leave(room);
       await socket.join([`board:${board.id}`, group.room]);
+      markJoined(socket, `board:${board.id}`);
       await enterPresence(`board:${board.id}`);
       return { snapshot: await boardSnapshot(socket, board.id, group.sort, group.limit) };
     });
@@ -160,6 +170,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     on('vote:withdraw', VoteWithdrawPayload, (p) => vote(p.ideaId, 0));
 
     on('presence:set', PresenceSetPayload, async (p) => {
+      if (!socket.data.userId) throw unauthenticated('guests are not shown in presence; sign in');
       if (!presenceRooms.has(p.room)) throw new AppError('FORBIDDEN', 'join the room first');
       await hub.presence.update(p.room, socket.id, p.status);
       return {};

@@ -276,10 +276,12 @@ export class RealtimeHub {
     ]);
   }
 
-  /** A hidden idea leaves the windows' index (it comes back with a resync when shown again). */
+  /** A hidden idea leaves the windows' index; an unhidden one comes back with its real age. */
   private forgetHidden(boardId: string, data: unknown): void {
     const idea = (data as { idea?: { id?: string; hidden?: boolean } }).idea;
-    if (idea?.id && idea.hidden) this.boards.get(boardId)?.remove(idea.id);
+    if (!idea?.id) return;
+    if (idea.hidden) this.boards.get(boardId)?.remove(idea.id);
+    else this.learnIdea(boardId, data);
   }
 
   // ---- session revocation ----

@@ -35,21 +35,24 @@ export async function topIdeas(db: Db, board: BoardRow, sort: IdeaSort, limit: n
 
 /**
  * A short-lived per-node cache of snapshots, so that a wave of resyncs after a failure costs one
- * query per room, not one per client.
+ * query per room, not one per client. An entry serves only sockets that were already in the room
+ * when it was read (`notBefore`): a socket that joined later could otherwise get a snapshot older
+ * than its membership and miss the frames and events published in between.
  */
 export class SnapshotCache<T> {
-  private readonly entries = new Map<string, { expires: number; value: Promise<T> }>();
+  private readonly entries = new Map<string, { readAt: number; value: Promise<T> }>();
   constructor(private readonly ttlMs: number) {}
 
-  get(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
+  /** `notBefore` and the read times are `performance.now()` values (sub-millisecond, monotonic). */
+  get(key: string, notBefore: number, load: () => Promise<T>): Promise<T> {
+    const now = performance.now();
     const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
+    if (hit && now - hit.readAt < this.ttlMs && hit.readAt >= notBefore) return hit.value;
     const value = load();
-    this.entries.set(key, { expires: now + this.ttlMs, value });
+    this.entries.set(key, { readAt: now, value });
     value.catch(() => this.entries.delete(key));
     if (this.entries.size > 10_000) {
-      for (const [k, e] of this.entries) if (e.expires <= now) this.entries.delete(k);
+      for (const [k, e] of this.entries) if (now - e.readAt >= this.ttlMs) this.entries.delete(k);
     }
     return value;
   }

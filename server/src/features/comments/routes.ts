@@ -119,7 +119,7 @@ export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!created) throw new Error('insert returned nothing');
       const view = commentView(created.row, { id: auth.user.id, handle: auth.user.handle, displayName: auth.user.displayName });
       app.realtime.emitEvent([`idea:${idea.id}`], 'comment.created', { comment: view });
-      app.realtime.emitEvent([`board:${idea.boardId}`], 'idea.updated', { idea: { id: idea.id, ...created.counts } });
+      app.realtime.emitEvent([`board:${idea.boardId}`, `idea:${idea.id}`], 'idea.updated', { idea: { id: idea.id, ...created.counts } });
       return reply.status(201).send(view);
     },
   );
@@ -164,7 +164,7 @@ export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
     });
     if (counts) {
       app.realtime.emitEvent([`idea:${comment.ideaId}`], 'comment.deleted', { commentId: comment.id, ideaId: comment.ideaId });
-      app.realtime.emitEvent([`board:${counts.boardId}`], 'idea.updated', {
+      app.realtime.emitEvent([`board:${counts.boardId}`, `idea:${comment.ideaId}`], 'idea.updated', {
         idea: { id: comment.ideaId, commentCount: counts.commentCount, version: counts.version },
       });
     }

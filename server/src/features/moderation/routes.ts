@@ -24,18 +24,21 @@ export const moderationRoutes: FastifyPluginAsyncZod = async (app) => {
         const { idea } = await ideaAccess(db, request, request.params.ideaId, flag === 'hide' ? 'idea.hide' : 'idea.lock');
         const body = request.body as { hidden?: boolean; locked?: boolean; reason?: string };
         const value = flag === 'hide' ? { hidden: Boolean(body.hidden) } : { locked: Boolean(body.locked) };
-        const flags = await db.transaction(async (tx) => {
+        const updated = await db.transaction(async (tx) => {
           const [row] = await tx
             .update(ideas)
             .set({ ...value, version: sql`${ideas.version} + 1`, updatedAt: new Date() })
             .where(eq(ideas.id, idea.id))
             .returning();
           await audit(tx, { communityId: idea.communityId, actorId: auth.user.id, action: `idea.${flag}`, targetType: 'idea', targetId: idea.id, details: { ...value, reason: body.reason ?? null } });
-          const r = row ?? idea;
-          return { id: r.id, hidden: r.hidden, locked: r.locked, version: r.version };
+          return row ?? idea;
         });
-        // Moderation shows live: a hidden idea leaves boards, a locked one turns read-only.
-        app.realtime.emitEvent([`board:${idea.boardId}`, `idea:${idea.id}`], 'idea.moderated', { idea: flags });
+        // Moderation shows live: a hidden idea leaves boards (an unhidden one comes back with its
+        // counters and age), a locked one turns read-only.
+        const flags = { id: updated.id, hidden: updated.hidden, locked: updated.locked, version: updated.version };
+        app.realtime.emitEvent([`board:${idea.boardId}`, `idea:${idea.id}`], 'idea.moderated', {
+          idea: { ...flags, up: updated.up, down: updated.down, weightedScore: updated.weightedScore, createdAt: updated.createdAt.toISOString() },
+        });
         return flags;
       },
     );
