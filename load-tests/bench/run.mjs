@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm run bench -- <scenario> [options]`: the Node benchmark harness (not a test). It starts the server
+// nodes, the baselines and the load generators as separate processes, prints a table, writes
+// load-tests/results/<scenario>.json, and prints that same JSON object as its last stdout line.
+import { parseArgs } from 'node:util';
+import { installExitHandlers, runCleanups } from './lib/procs.mjs';
+
+const USAGE = `usage: npm run bench -- votes [--quick] [--modes=cocreate,naive,stock-coalesced]
+       [--generators=N] [--watchers=N] [--voters=N] [--max-rate=N] [--db-pool=N] [--tick-ms=N] [--hot-share=F] [--keep-going] [--cpu-prof]
+
+  votes     two nodes × 1,000 watchers, a stepped ramp of votes/s, in three fan-out modes
+  --quick     a ~2-minute smoke: fewer clients, shorter steps, a short ladder
+  --db-pool, --tick-ms, --hot-share  diagnostics only: the server's DB_POOL_SIZE / TICK_MS, and the share
+              of votes on the hot set (0.9 is the stated distribution; 0.1 spreads votes evenly);
+  --keep-going  diagnostics only: climb past failed steps (while at least half the offered votes are acked)
+  --cpu-prof  profile the server nodes during each ramp step (V8 .cpuprofile files in the run's log
+              folder; summarise them with load-tests/bench/profile-summary.mjs)`;
+
+const SCENARIOS = {
+  votes: async (values) => {
+    const { runVotes } = await import('./votes.mjs');
+    const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
+    return runVotes({
+      quick: values.quick,
+      modes: values.modes
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      generators: int(values.generators),
+      watchers: int(values.watchers),
+      voters: int(values.voters),
+      maxRate: int(values['max-rate']),
+      dbPool: int(values['db-pool']),
+      tickMs: int(values['tick-ms']),
+      keepGoing: values['keep-going'],
+      hotShare: values['hot-share'] === undefined ? undefined : Number(values['hot-share']),
+      cpuProf: values['cpu-prof'],
+    });
+  },
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    quick: { type: 'boolean', default: false },
+    modes: { type: 'string' },
+    generators: { type: 'string' },
+    watchers: { type: 'string' },
+    voters: { type: 'string' },
+    'max-rate': { type: 'string' },
+    'db-pool': { type: 'string' },
+    'tick-ms': { type: 'string' },
+    'keep-going': { type: 'boolean', default: false },
+    'hot-share': { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+
+const scenario = positionals[0];
+if (values.help || !scenario || !SCENARIOS[scenario]) {
+  console.error(USAGE);
+  process.exit(values.help ? 0 : 2);
+}
+
+installExitHandlers();
+let code = 0;
+let summary;
+try {
+  summary = await SCENARIOS[scenario](values);
+} catch (err) {
+  console.error(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+  code = 1;
+} finally {
+  await runCleanups();
+}
+if (summary) console.log(JSON.stringify(summary));
+process.exit(code);
