@@ -1,16 +1,16 @@
-import { boards, communities, ideas, votes, type Db } from '@cocreate/db';
+import { boards, communities, ideas, memberships, votes, type Db } from '@cocreate/db';
 import type { IdeaStatus, VoteResult } from '@cocreate/protocol';
 import { and, eq, sql } from 'drizzle-orm';
-import { forbidden, notFound } from '../../errors.js';
-import { assertAllowed, ideaResource, membershipOf, subjectOf } from '../access.js';
+import { conflict, forbidden, notFound } from '../../errors.js';
+import { assertAllowed, ideaResource, subjectOf } from '../access.js';
 
 /** Statuses that take no new votes but whose votes may still be withdrawn. */
 const CLOSED_STATUSES: readonly IdeaStatus[] = ['shipped', 'declined'];
 
 /**
- * Casting, changing and withdrawing a vote: one transaction that locks the idea's row, so the
- * counters (up, down, vote_count, weighted_score) and the version stay exact under any
- * concurrency, and repeating a vote changes nothing. Shared by REST and, later, the socket.
+ * Casting, changing and withdrawing a vote, shared by REST and the socket. The counters (up, down,
+ * vote_count, weighted_score) and the version stay exact under any concurrency, and repeating a
+ * vote changes nothing.
  */
 /** A vote's result, plus what the live layer needs: the board, the weighted score, whether anything changed. */
 export interface VoteOutcome extends VoteResult {
@@ -29,42 +29,55 @@ export const toVoteResult = ({ ideaId, up, down, voteCount, version, myVote }: V
 });
 
 export async function setVote(db: Db, input: { ideaId: string; userId: string; value: 1 | -1 | 0 }): Promise<VoteOutcome> {
+  // 1. Decide without locks: one read of the idea, its community, its board's downvote setting and
+  //    the caller's membership.
+  const [row] = await db
+    .select({ idea: ideas, community: communities, downvotes: boards.downvotesEnabled, membership: memberships })
+    .from(ideas)
+    .innerJoin(communities, eq(communities.id, ideas.communityId))
+    .innerJoin(boards, eq(boards.id, ideas.boardId))
+    .leftJoin(memberships, and(eq(memberships.communityId, ideas.communityId), eq(memberships.userId, input.userId)))
+    .where(eq(ideas.id, input.ideaId))
+    .limit(1);
+  if (!row) throw notFound('idea');
+  const { idea, community, membership } = row;
+  const resource = ideaResource(community, idea);
+  // Withdrawing is a vote change and is judged as casting is (members only, not banned, not on a
+  // locked or merged idea), except that a closed idea (shipped, declined) still lets a voter take
+  // back what was cast.
+  const judged =
+    input.value === 0 && resource.idea && CLOSED_STATUSES.includes(idea.status) ? { ...resource, idea: { ...resource.idea, status: 'open' as const } } : resource;
+  assertAllowed(subjectOf(input.userId, membership), 'idea.vote', judged, 'idea');
+  if (input.value === -1 && !row.downvotes) throw forbidden('this board does not take downvotes');
+
+  // 2. Write. One user's changes to one idea are serialised by an advisory lock on the pair, so the
+  //    previous vote read here is the one replaced. The idea's counters move in one atomic UPDATE,
+  //    the last statement, so the hot row stays locked for the commit only, not for the whole
+  //    transaction: votes of different users on one idea no longer queue behind each other.
   return db.transaction(async (tx) => {
-    const [idea] = await tx.select().from(ideas).where(eq(ideas.id, input.ideaId)).for('update').limit(1);
-    if (!idea) throw notFound('idea');
-    const [community] = await tx.select().from(communities).where(eq(communities.id, idea.communityId)).limit(1);
-    if (!community) throw notFound('idea');
-    const membership = await membershipOf(tx, idea.communityId, input.userId);
-    const resource = ideaResource(community, idea);
-    // Withdrawing is a vote change and is judged as casting is (members only, not banned, not on a
-    // locked or merged idea), except that a closed idea (shipped, declined) still lets a voter take
-    // back what was cast.
-    const judged =
-      input.value === 0 && resource.idea && CLOSED_STATUSES.includes(idea.status) ? { ...resource, idea: { ...resource.idea, status: 'open' as const } } : resource;
-    assertAllowed(subjectOf(input.userId, membership), 'idea.vote', judged, 'idea');
-    if (input.value === -1) {
-      const [board] = await tx.select({ downvotes: boards.downvotesEnabled }).from(boards).where(eq(boards.id, idea.boardId));
-      if (!board?.downvotes) throw forbidden('this board does not take downvotes');
-    }
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.userId}::text), hashtext(${input.ideaId}::text))`);
     const [previous] = await tx
-      .select()
+      .select({ value: votes.value, weight: votes.weight })
       .from(votes)
       .where(and(eq(votes.ideaId, idea.id), eq(votes.userId, input.userId)))
       .limit(1);
     const oldValue = previous?.value ?? 0;
     const oldWeight = previous?.weight ?? 0;
-    const result = (row: typeof idea, myVote: number, changed: boolean): VoteOutcome => ({
-      ideaId: row.id,
-      up: row.up,
-      down: row.down,
-      voteCount: row.voteCount,
-      version: row.version,
+    const result = (r: typeof idea, myVote: number, changed: boolean): VoteOutcome => ({
+      ideaId: r.id,
+      up: r.up,
+      down: r.down,
+      voteCount: r.voteCount,
+      version: r.version,
       myVote,
-      boardId: row.boardId,
-      weightedScore: row.weightedScore,
+      boardId: r.boardId,
+      weightedScore: r.weightedScore,
       changed,
     });
-    if (oldValue === input.value) return result(idea, oldValue, false);
+    if (oldValue === input.value) {
+      const [current] = await tx.select().from(ideas).where(eq(ideas.id, idea.id)).limit(1);
+      return result(current ?? idea, oldValue, false);
+    }
 
     const weight = membership?.voteWeight ?? 1;
     if (input.value === 0) {
@@ -87,10 +100,10 @@ export async function setVote(db: Db, input: { ideaId: string; userId: string; v
         weightedScore: sql`${ideas.weightedScore} + ${weightedDelta}::float8`,
         version: sql`${ideas.version} + 1`,
       })
-      .where(eq(ideas.id, idea.id))
+      // The decision above holds only if the idea was not locked, merged or closed meanwhile.
+      .where(and(eq(ideas.id, idea.id), eq(ideas.status, idea.status), eq(ideas.locked, idea.locked), eq(ideas.hidden, idea.hidden)))
       .returning();
-    if (!updated) throw notFound('idea');
+    if (!updated) throw conflict('the idea changed while you voted; try again');
     return result(updated, input.value, true);
   });
 }
-
