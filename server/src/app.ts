@@ -12,6 +12,7 @@ import { healthRoutes } from './features/health/routes.js';
 import { ideaRoutes } from './features/ideas/routes.js';
 import { moderationRoutes } from './features/moderation/routes.js';
 import { notificationRoutes } from './features/notifications/routes.js';
+import { VoteBatcher } from './features/votes/batcher.js';
 import { voteRoutes } from './features/votes/routes.js';
 import { authPlugin } from './plugins/auth.js';
 import { csrfPlugin } from './plugins/csrf.js';
@@ -31,6 +32,8 @@ declare module 'fastify' {
     db: Db;
     /** Shared by every node when REDIS_URL is set (rate limits now; fan-out and presence later). */
     redis: Redis | null;
+    /** Every vote, from REST or a socket, goes through this group commit. */
+    votes: VoteBatcher;
   }
 }
 
@@ -74,7 +77,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('redis', redis);
+  const voteBatcher = new VoteBatcher(database.db);
+  app.decorate('votes', voteBatcher);
   app.addHook('onClose', async () => {
+    await voteBatcher.close();
     if (ownsRedis && redis) await redis.quit().catch(() => redis.disconnect());
     if (ownsDatabase) await database.close();
   });

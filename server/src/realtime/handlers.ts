@@ -15,7 +15,6 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { AppError, unauthenticated } from '../errors.js';
-import { setVote } from '../features/votes/service.js';
 import { boardAccessFor, ideaAccessFor } from './access.js';
 import { ackError } from './handshake.js';
 import type { AppSocket, RealtimeHub } from './hub.js';
@@ -160,7 +159,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     const vote = async (ideaId: string, value: 1 | -1 | 0) => {
       const userId = socket.data.userId;
       if (!userId) throw unauthenticated('sign in to vote');
-      const result = await setVote(db, { ideaId, userId, value });
+      const result = await app.votes.submit({ ideaId, userId, value });
       if (result.changed) {
         hub.voteCommitted(result.boardId, { ideaId, up: result.up, down: result.down, version: result.version, weightedScore: result.weightedScore });
       }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAuth } from '../../plugins/auth.js';
 import { ideaAccess } from '../access.js';
-import { setVote, toVoteResult, type VoteOutcome } from './service.js';
+import { toVoteResult, type VoteOutcome } from './service.js';
 
 const IdeaParams = z.object({ ideaId: Id });
 
@@ -25,7 +25,7 @@ export const voteRoutes: FastifyPluginAsyncZod = async (app) => {
     { schema: { tags: ['votes'], params: IdeaParams, body: VoteBody, response: { 200: VoteResult } } },
     async (request) => {
       const auth = requireAuth(request);
-      return live(await setVote(app.db, { ideaId: request.params.ideaId, userId: auth.user.id, value: request.body.value ?? 1 }));
+      return live(await app.votes.submit({ ideaId: request.params.ideaId, userId: auth.user.id, value: request.body.value ?? 1 }));
     },
   );
 
@@ -35,7 +35,7 @@ export const voteRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const auth = requireAuth(request);
       await ideaAccess(app.db, request, request.params.ideaId, 'idea.read');
-      return live(await setVote(app.db, { ideaId: request.params.ideaId, userId: auth.user.id, value: 0 }));
+      return live(await app.votes.submit({ ideaId: request.params.ideaId, userId: auth.user.id, value: 0 }));
     },
   );
 };

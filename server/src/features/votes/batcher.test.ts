@@ -1,0 +1,57 @@
+import { ideas, votes } from '@cocreate/db';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { communityFixture, startTestApp, type TestApp, type TestUser, testDbKinds } from '../../testing/harness.js';
+import { VoteBatcher } from './batcher.js';
+import type { VoteOutcome } from './service.js';
+
+/** Group commit: many votes per transaction, each acknowledged with its own counts and version. */
+describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(kind);
+  });
+  afterAll(() => t.close());
+
+  it('writes concurrent votes in batches, exactly, with one version per change in arrival order', async () => {
+    const fx = await communityFixture(t, { downvotes: true });
+    const ideaA = await fx.idea(fx.owner, 'A');
+    const ideaB = await fx.idea(fx.owner, 'B');
+    const users: TestUser[] = [];
+    for (let i = 0; i < 12; i++) users.push(await fx.member());
+    const outsider = await t.user();
+    const batcher = new VoteBatcher(t.app.db);
+    const requests = users.flatMap((u, i) => [
+      { ideaId: ideaA.id, userId: u.id, value: 1 as const },
+      { ideaId: ideaB.id, userId: u.id, value: (i % 2 ? -1 : 1) as 1 | -1 },
+      { ideaId: ideaA.id, userId: u.id, value: (i % 3 ? 1 : 0) as 1 | 0 },
+      { ideaId: ideaA.id, userId: u.id, value: (i % 3 ? 1 : 0) as 1 | 0 },
+    ]);
+    const settled = await Promise.allSettled([
+      ...requests.map((r) => batcher.submit(r)),
+      batcher.submit({ ideaId: ideaA.id, userId: outsider.id, value: 1 }),
+    ]);
+    expect(batcher.stats.largest).toBeGreaterThan(1);
+    // The outsider alone is refused; everyone else is acknowledged.
+    expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
+    expect((settled.at(-1) as PromiseRejectedResult).reason).toMatchObject({ code: 'FORBIDDEN' });
+
+    for (const idea of [ideaA, ideaB]) {
+      const [row] = await t.app.db.select().from(ideas).where(eq(ideas.id, idea.id));
+      const rows = await t.app.db.select().from(votes).where(eq(votes.ideaId, idea.id));
+      expect(row?.up).toBe(rows.filter((v) => v.value === 1).length);
+      expect(row?.down).toBe(rows.filter((v) => v.value === -1).length);
+      const acks = settled
+        .flatMap((s) => (s.status === 'fulfilled' ? [s.value as VoteOutcome] : []))
+        .filter((o) => o.ideaId === idea.id && o.changed);
+      // Every effective change got its own version, without gaps, ending at the row's version.
+      const versions = acks.map((a) => a.version).sort((x, y) => x - y);
+      expect(versions).toEqual(versions.map((_, i) => idea.version + 1 + i));
+      expect(versions.at(-1)).toBe(row?.version);
+      // The ack with the last version carries the final counts.
+      const last = acks.find((a) => a.version === row?.version);
+      expect({ up: last?.up, down: last?.down }).toEqual({ up: row?.up, down: row?.down });
+    }
+    await batcher.close();
+  });
+});

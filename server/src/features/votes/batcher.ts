@@ -1,0 +1,246 @@
+import { boards, communities, ideas, memberships, votes, type Db } from '@cocreate/db';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { AppError, conflict, forbidden, notFound } from '../../errors.js';
+import { authorize, type IdeaStatus } from '@cocreate/protocol';
+import { ideaResource, subjectOf } from '../access.js';
+import { setVote, type VoteOutcome } from './service.js';
+
+export interface VoteRequest {
+  ideaId: string;
+  userId: string;
+  value: 1 | -1 | 0;
+}
+
+interface Pending extends VoteRequest {
+  resolve: (outcome: VoteOutcome) => void;
+  reject: (err: unknown) => void;
+}
+
+const CLOSED_STATUSES: readonly IdeaStatus[] = ['shipped', 'declined'];
+const pairKey = (ideaId: string, userId: string) => `${ideaId}|${userId}`;
+
+/**
+ * Group commit of votes: requests that arrive while a batch is being written wait for the next
+ * one, and each batch is one transaction with a fixed number of statements however many votes it
+ * holds (read ideas and memberships, lock the (user, idea) pairs in a fixed order, read the
+ * previous votes, write the votes, lock and update the ideas in a fixed order). Every vote is still
+ * acknowledged only after its batch commits, with its own counts and version, as if the votes had
+ * been applied one by one in arrival order. A batch that fails for any reason is retried vote by
+ * vote through the single-vote path, so one bad vote never fails its neighbours.
+ */
+export class VoteBatcher {
+  private queue: Pending[] = [];
+  private running = false;
+  private closed = false;
+  /** For metrics and tests: batches written, the largest one, and batches that fell back. */
+  readonly stats = { batches: 0, largest: 0, fallbacks: 0 };
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxBatch = 500,
+  ) {}
+
+  submit(request: VoteRequest): Promise<VoteOutcome> {
+    if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'shutting down'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...request, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        if (batch.length === 1) {
+          const [only] = batch as [Pending];
+          await setVote(this.db, only).then(only.resolve, only.reject);
+          continue;
+        }
+        this.stats.batches++;
+        this.stats.largest = Math.max(this.stats.largest, batch.length);
+        try {
+          const results = await this.writeBatch(batch);
+          batch.forEach((p, i) => {
+            const r = results[i];
+            if (r instanceof Error) p.reject(r);
+            else if (r) p.resolve(r);
+          });
+        } catch {
+          this.stats.fallbacks++;
+          // The batch as a whole failed (a deadlock, a row changed under us): one by one instead.
+          for (const p of batch) await setVote(this.db, p).then(p.resolve, p.reject);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async writeBatch(batch: Pending[]): Promise<(VoteOutcome | Error | undefined)[]> {
+    const ideaIds = [...new Set(batch.map((b) => b.ideaId))];
+    const userIds = [...new Set(batch.map((b) => b.userId))];
+    const rows = await this.db
+      .select({ idea: ideas, community: communities, downvotes: boards.downvotesEnabled })
+      .from(ideas)
+      .innerJoin(communities, eq(communities.id, ideas.communityId))
+      .innerJoin(boards, eq(boards.id, ideas.boardId))
+      .where(inArray(ideas.id, ideaIds));
+    const byIdea = new Map(rows.map((r) => [r.idea.id, r]));
+    const communityIds = [...new Set(rows.map((r) => r.community.id))];
+    const members = communityIds.length
+      ? await this.db
+          .select()
+          .from(memberships)
+          .where(and(inArray(memberships.communityId, communityIds), inArray(memberships.userId, userIds)))
+      : [];
+    const memberOf = new Map(members.map((m) => [`${m.communityId}|${m.userId}`, m]));
+
+    // Decide each vote exactly as the single-vote path does.
+    const results: (VoteOutcome | Error | undefined)[] = batch.map(() => undefined);
+    const accepted: number[] = [];
+    batch.forEach((b, i) => {
+      const row = byIdea.get(b.ideaId);
+      if (!row) return void (results[i] = notFound('idea'));
+      const membership = memberOf.get(`${row.community.id}|${b.userId}`) ?? null;
+      const resource = ideaResource(row.community, row.idea);
+      const judged =
+        b.value === 0 && resource.idea && CLOSED_STATUSES.includes(row.idea.status)
+          ? { ...resource, idea: { ...resource.idea, status: 'open' as const } }
+          : resource;
+      const decision = authorize(subjectOf(b.userId, membership), 'idea.vote', judged);
+      if (!decision.ok) return void (results[i] = decision.code === 'NOT_FOUND' ? notFound('idea') : new AppError(decision.code, decision.reason));
+      if (b.value === -1 && !row.downvotes) return void (results[i] = forbidden('this board does not take downvotes'));
+      accepted.push(i);
+    });
+    if (accepted.length === 0) return results;
+
+    return this.db.transaction(async (tx) => {
+      const pairs = [...new Set(accepted.map((i) => pairKey(batch[i]!.ideaId, batch[i]!.userId)))].sort();
+      const pairIdeas = pairs.map((p) => p.split('|')[0] as string);
+      const pairUsers = pairs.map((p) => p.split('|')[1] as string);
+      // One user's changes to one idea are serialised with every other writer (other nodes too); the
+      // fixed order keeps two batches from waiting on each other.
+      const lockRows = sql.join(
+        pairs.map((_, n) => sql`(${pairUsers[n]}::text, ${pairIdeas[n]}::text, ${n}::int)`),
+        sql`, `,
+      );
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(v.u), hashtext(v.i)) from (values ${lockRows}) as v(u, i, n) order by v.n`);
+      const previous = await tx
+        .select({ ideaId: votes.ideaId, userId: votes.userId, value: votes.value, weight: votes.weight })
+        .from(votes)
+        .where(and(inArray(votes.ideaId, [...new Set(pairIdeas)]), inArray(votes.userId, [...new Set(pairUsers)])));
+      const state = new Map<string, { value: number; weight: number }>();
+      for (const p of previous) state.set(pairKey(p.ideaId, p.userId), { value: p.value, weight: p.weight });
+
+      // Apply in arrival order, in memory: each vote's deltas, and the final row of each pair.
+      const steps: { index: number; ideaId: string; up: number; down: number; weighted: number; myVote: number; changed: boolean }[] = [];
+      const finalRows = new Map<string, { ideaId: string; userId: string; value: number; weight: number }>();
+      for (const i of accepted) {
+        const b = batch[i]!;
+        const key = pairKey(b.ideaId, b.userId);
+        const old = state.get(key) ?? { value: 0, weight: 0 };
+        const community = byIdea.get(b.ideaId)!.community.id;
+        const weight = memberOf.get(`${community}|${b.userId}`)?.voteWeight ?? 1;
+        if (old.value === b.value) {
+          steps.push({ index: i, ideaId: b.ideaId, up: 0, down: 0, weighted: 0, myVote: old.value, changed: false });
+          continue;
+        }
+        const up = (b.value === 1 ? 1 : 0) - (old.value === 1 ? 1 : 0);
+        const down = (b.value === -1 ? 1 : 0) - (old.value === -1 ? 1 : 0);
+        const weighted = b.value * (b.value === 0 ? 0 : weight) - old.value * old.weight;
+        steps.push({ index: i, ideaId: b.ideaId, up, down, weighted, myVote: b.value, changed: true });
+        state.set(key, { value: b.value, weight: b.value === 0 ? 0 : weight });
+        finalRows.set(key, { ideaId: b.ideaId, userId: b.userId, value: b.value, weight });
+      }
+      const upserts = [...finalRows.values()].filter((r) => r.value !== 0);
+      const deletes = [...finalRows.values()].filter((r) => r.value === 0);
+      if (upserts.length) {
+        await tx
+          .insert(votes)
+          .values(upserts.map((r) => ({ ideaId: r.ideaId, userId: r.userId, value: r.value, weight: r.weight })))
+          .onConflictDoUpdate({
+            target: [votes.ideaId, votes.userId],
+            set: { value: sql`excluded.value`, weight: sql`excluded.weight`, updatedAt: new Date() },
+          });
+      }
+      if (deletes.length) {
+        const gone = sql.join(
+          deletes.map((d) => sql`(${d.ideaId}::uuid, ${d.userId}::uuid)`),
+          sql`, `,
+        );
+        await tx.delete(votes).where(sql`(${votes.ideaId}, ${votes.userId}) in (${gone})`);
+      }
+
+      // Totals per idea; the ideas are locked in a fixed order, last, so hot rows are held briefly.
+      const totals = new Map<string, { up: number; down: number; weighted: number; changes: number }>();
+      for (const s of steps) {
+        if (!s.changed) continue;
+        const t = totals.get(s.ideaId) ?? { up: 0, down: 0, weighted: 0, changes: 0 };
+        t.up += s.up;
+        t.down += s.down;
+        t.weighted += s.weighted;
+        t.changes += 1;
+        totals.set(s.ideaId, t);
+      }
+      const touched = [...new Set(steps.map((s) => s.ideaId))].sort();
+      await tx.select({ id: ideas.id }).from(ideas).where(inArray(ideas.id, touched)).orderBy(ideas.id).for('update');
+      const after = new Map<string, typeof ideas.$inferSelect>();
+      for (const ideaId of touched) {
+        const t = totals.get(ideaId);
+        const read = byIdea.get(ideaId)!.idea;
+        const [row] = t
+          ? await tx
+              .update(ideas)
+              .set({
+                up: sql`${ideas.up} + ${t.up}`,
+                down: sql`${ideas.down} + ${t.down}`,
+                voteCount: sql`${ideas.voteCount} + ${t.up - t.down}`,
+                weightedScore: sql`${ideas.weightedScore} + ${t.weighted}::float8`,
+                version: sql`${ideas.version} + ${t.changes}`,
+              })
+              .where(and(eq(ideas.id, ideaId), eq(ideas.status, read.status), eq(ideas.locked, read.locked), eq(ideas.hidden, read.hidden)))
+              .returning()
+          : await tx.select().from(ideas).where(eq(ideas.id, ideaId));
+        // The decision above no longer holds: the whole batch goes again, vote by vote.
+        if (!row) throw conflict('an idea changed while its votes were written');
+        after.set(ideaId, row);
+      }
+
+      // Each vote's own answer: the counts and version right after it, in arrival order.
+      const running = new Map<string, { up: number; down: number; weighted: number; version: number }>();
+      for (const [ideaId, row] of after) {
+        const t = totals.get(ideaId) ?? { up: 0, down: 0, weighted: 0, changes: 0 };
+        running.set(ideaId, { up: row.up - t.up, down: row.down - t.down, weighted: row.weightedScore - t.weighted, version: row.version - t.changes });
+      }
+      for (const s of steps) {
+        const r = running.get(s.ideaId)!;
+        if (s.changed) {
+          r.up += s.up;
+          r.down += s.down;
+          r.weighted += s.weighted;
+          r.version += 1;
+        }
+        const row = after.get(s.ideaId)!;
+        results[s.index] = {
+          ideaId: s.ideaId,
+          up: r.up,
+          down: r.down,
+          voteCount: r.up - r.down,
+          version: r.version,
+          myVote: s.myVote,
+          boardId: row.boardId,
+          weightedScore: r.weighted,
+          changed: s.changed,
+        };
+      }
+      return results;
+    });
+  }
+}
