@@ -105,9 +105,9 @@ export class VoteBatcher {
     // Decide each vote exactly as the single-vote path does.
     const results: (VoteOutcome | Error | undefined)[] = batch.map(() => undefined);
     const accepted: number[] = [];
-    batch.forEach((b, i) => {
+    const decide = (b: Pending): AppError | null => {
       const row = byIdea.get(b.ideaId);
-      if (!row) return void (results[i] = notFound('idea'));
+      if (!row) return notFound('idea');
       const membership = memberOf.get(`${row.community.id}|${b.userId}`) ?? null;
       const resource = ideaResource(row.community, row.idea);
       const judged =
@@ -115,10 +115,15 @@ export class VoteBatcher {
           ? { ...resource, idea: { ...resource.idea, status: 'open' as const } }
           : resource;
       const decision = authorize(subjectOf(b.userId, membership), 'idea.vote', judged);
-      if (!decision.ok) return void (results[i] = decision.code === 'NOT_FOUND' ? notFound('idea') : new AppError(decision.code, decision.reason));
-      if (b.value === -1 && !row.downvotes) return void (results[i] = forbidden('this board does not take downvotes'));
-      accepted.push(i);
-    });
+      if (!decision.ok) return decision.code === 'NOT_FOUND' ? notFound('idea') : new AppError(decision.code, decision.reason);
+      if (b.value === -1 && !row.downvotes) return forbidden('this board does not take downvotes');
+      return null;
+    };
+    for (const [i, b] of batch.entries()) {
+      const refusal = decide(b);
+      if (refusal) results[i] = refusal;
+      else accepted.push(i);
+    }
     if (accepted.length === 0) return results;
 
     return this.db.transaction(async (tx) => {
