@@ -77,7 +77,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('database', database);
   app.decorate('db', database.db);
   app.decorate('redis', redis);
-  const voteBatcher = new VoteBatcher(database.db);
+  const voteBatcher = new VoteBatcher(database.db, {
+    enabled: config.realtime.voteGroupCommit,
+    onFallback: (err) => app.log.warn({ err }, 'vote batch failed; retried vote by vote'),
+  });
   app.decorate('votes', voteBatcher);
   app.addHook('onClose', async () => {
     await voteBatcher.close();

@@ -20,7 +20,7 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
     const users: TestUser[] = [];
     for (let i = 0; i < 12; i++) users.push(await fx.member());
     const outsider = await t.user();
-    const batcher = new VoteBatcher(t.app.db);
+    const batcher = new VoteBatcher(t.app.db, { enabled: true });
     const requests = users.flatMap((u, i) => [
       { ideaId: ideaA.id, userId: u.id, value: 1 as const },
       { ideaId: ideaB.id, userId: u.id, value: (i % 2 ? -1 : 1) as 1 | -1 },

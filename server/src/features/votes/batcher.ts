@@ -37,11 +37,13 @@ export class VoteBatcher {
 
   constructor(
     private readonly db: Db,
-    private readonly maxBatch = 500,
+    private readonly options: { enabled?: boolean; maxBatch?: number; onFallback?: (err: unknown) => void } = {},
   ) {}
 
   submit(request: VoteRequest): Promise<VoteOutcome> {
     if (this.closed) return Promise.reject(new AppError('UNAVAILABLE', 'shutting down'));
+    // Switched off: every vote is its own short transaction (the default).
+    if (this.options.enabled === false) return setVote(this.db, request);
     return new Promise((resolve, reject) => {
       this.queue.push({ ...request, resolve, reject });
       if (!this.running) void this.drain();
@@ -57,7 +59,7 @@ export class VoteBatcher {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.maxBatch);
+        const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
         if (batch.length === 1) {
           const [only] = batch as [Pending];
           await setVote(this.db, only).then(only.resolve, only.reject);
@@ -72,8 +74,9 @@ export class VoteBatcher {
             if (r instanceof Error) p.reject(r);
             else if (r) p.resolve(r);
           });
-        } catch {
+        } catch (err) {
           this.stats.fallbacks++;
+          this.options.onFallback?.(err);
           // The batch as a whole failed (a deadlock, a row changed under us): one by one instead.
           for (const p of batch) await setVote(this.db, p).then(p.resolve, p.reject);
         }
