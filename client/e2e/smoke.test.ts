@@ -136,7 +136,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
     await pa.getByRole('textbox', { name: 'Add a comment' }).fill(commentA);
     await pa.getByRole('button', { name: 'Comment', exact: true }).click();
     const commentsA = pa.getByRole('region', { name: /comment/ });
-    await commentsA.getByText(commentA).waitFor();
+    await commentsA.locator('.comment-body').getByText(commentA).waitFor();
     await commentsA.getByRole('heading', { name: '1 comment' }).waitFor();
     expect(await pa.getByRole('textbox', { name: 'Add a comment' }).inputValue()).toBe('');
 
@@ -156,7 +156,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
 
     // --- B sees A's comment and vote, votes, and replies ---
     const commentsB = pb.getByRole('region', { name: /comment/ });
-    await commentsB.getByText(commentA).waitFor();
+    await commentsB.locator('.comment-body').getByText(commentA).waitFor();
     expect(await textOf(score(pb, idea.title))).toBe('1 point');
     const upB = pb.getByRole('button', { name: `Upvote “${idea.title}”` });
     expect(await upB.getAttribute('aria-pressed')).toBe('false');
@@ -239,7 +239,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
     const edit = page.getByRole('form', { name: 'Edit your comment' });
     await edit.getByRole('textbox').fill(`${replyB} Edited.`);
     await edit.getByRole('button', { name: 'Save' }).click();
-    await comments.getByText(`${replyB} Edited.`).waitFor();
+    await comments.locator('.comment-body').getByText(`${replyB} Edited.`).waitFor();
     await comments.getByText('(edited)').waitFor();
 
     // Delete it: the thread keeps a placeholder and the count drops at once, as the server's does.
