@@ -363,6 +363,8 @@ async function startNodes(ctx, mode) {
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
     FANOUT_MODE: mode,
+    // Experimental server switches pass through when set for the run.
+    ...(process.env.VOTE_GROUP_COMMIT ? { VOTE_GROUP_COMMIT: process.env.VOTE_GROUP_COMMIT } : {}),
     PUBLIC_ORIGINS: origins,
     // The configuration's ceilings: one IP and a few hundred accounts drive the whole load.
     RATE_LIMIT_API_PER_IP: '10000000',

@@ -86,7 +86,7 @@ const EnvSchema = z.object({
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
   SOCKET_EVENT_BURST: int(40, 1, 100_000),
   PRESENCE_TTL_MS: int(10_000, 500, 600_000),
-  VOTE_GROUP_COMMIT: z.enum(['true', 'false']).default('false'),
+  VOTE_GROUP_COMMIT: z.enum(['true', 'false']).default('true'),
   FANOUT_MODE: z.enum(['cocreate', 'naive', 'stock-coalesced']).default('cocreate'),
   SLOW_CONSUMER_BYTES: int(256 * 1024, 1024, 64 * 1024 * 1024),
   SLOW_CONSUMER_MAX_BEHIND_MS: int(10_000, 100, 600_000),
@@ -148,7 +148,7 @@ export interface Config {
      * per-tick batches through the adapter.
      */
     fanoutMode: 'cocreate' | 'naive' | 'stock-coalesced';
-    /** Group commit of votes (experimental, off by default until the benchmark shows it helps). */
+    /** Group commit of votes: many concurrent votes per transaction (on by default). */
     voteGroupCommit: boolean;
   };
   collab: {

@@ -198,7 +198,9 @@ export class VoteBatcher {
         totals.set(s.ideaId, t);
       }
       const touched = [...new Set(steps.map((s) => s.ideaId))].sort();
-      await tx.select({ id: ideas.id }).from(ideas).where(inArray(ideas.id, touched)).orderBy(ideas.id).for('update');
+      // NO KEY UPDATE, like the UPDATE itself: it does not conflict with the KEY SHARE locks that the
+      // votes' foreign keys take on ideas, which FOR UPDATE did (and deadlocked on).
+      await tx.select({ id: ideas.id }).from(ideas).where(inArray(ideas.id, touched)).orderBy(ideas.id).for('no key update');
       const after = new Map<string, typeof ideas.$inferSelect>();
       for (const ideaId of touched) {
         const t = totals.get(ideaId);
