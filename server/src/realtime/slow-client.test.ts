@@ -27,8 +27,9 @@ describe('a deliberately slow client', () => {
     });
     expect((await ask(fast, 'board:join', { boardId: fx.boardId })).ok).toBe(true);
     // The slow client stops reading from its TCP socket altogether.
-    const engine = (slow as unknown as { io: { engine: { transport: { ws: { _socket: { pause(): void } } } } } }).io.engine;
-    engine.transport.ws._socket.pause();
+    const engine = (slow as unknown as { io: { engine: { transport: { ws: { _socket: { pause(): void; destroy(): void } } } } } }).io.engine;
+    const tcp = engine.transport.ws._socket;
+    tcp.pause();
 
     const voters = await Promise.all(Array.from({ length: 12 }, () => fx.member()));
     const sockets = voters.map((v) => cluster.client(node, v.token));
@@ -39,5 +40,7 @@ describe('a deliberately slow client', () => {
     const [row] = await node.app.db.select().from(ideas).where(eq(ideas.id, idea.id));
     await until(() => latest?.version === row?.version);
     expect(latest).toMatchObject({ up: row?.up, down: row?.down });
+    // Otherwise the server's graceful close waits on the unread socket.
+    tcp.destroy();
   });
 });

@@ -73,6 +73,7 @@ export class VoteBatcher {
             const r = results[i];
             if (r instanceof Error) p.reject(r);
             else if (r) p.resolve(r);
+            else p.reject(new AppError('INTERNAL', 'the vote was not written'));
           });
         } catch (err) {
           this.stats.fallbacks++;
