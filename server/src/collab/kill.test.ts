@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createDb } from '@cocreate/db';
 import { freePort } from '@cocreate/fanout/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
-import { startCluster, TEST_REDIS_URL } from '../realtime/test-cluster.js';
+import { startCluster, startNodeProcess, TEST_REDIS_URL } from '../realtime/test-cluster.js';
 import { communityFixture, testConfig } from '../testing/harness.js';
 import { bodyOf, destroyPeers, peer, synced, typeParagraph, until } from './testing.js';
 
@@ -20,29 +20,8 @@ describe('a collab node killed with SIGKILL', () => {
   const children = new Set<ChildProcess>();
 
   async function startVictim(port: number): Promise<ChildProcess> {
-    const child = spawn(process.execPath, ['server/dist/main.js'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: cluster.databaseUrl,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: cluster.prefix,
-        NODE_ID: 'victim',
-        LOG_LEVEL: 'warn',
-        SEED_DEMO: 'false',
-      },
-      stdio: 'ignore',
-    });
+    const child = await startNodeProcess(cluster, port);
     children.add(child);
-    await until(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
-      } catch {
-        return false;
-      }
-    }, 30_000);
     return child;
   }
 

@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@cocreate/fanout/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communityFixture, testConfig } from '../testing/harness.js';
-import { ask, connected, startCluster, TEST_REDIS_URL, until } from './test-cluster.js';
+import { ask, connected, startCluster, startNodeProcess, until } from './test-cluster.js';
 
 /**
  * A node killed with SIGKILL says no goodbye: its members must still leave everyone's presence,
@@ -33,29 +33,7 @@ describe('a node killed with SIGKILL', () => {
     const watcherUser = await fx.member();
 
     const port = await freePort();
-    victim = spawn(process.execPath, ['server/dist/main.js'], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: cluster.databaseUrl,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: cluster.prefix,
-        NODE_ID: 'victim',
-        PRESENCE_TTL_MS: '1500',
-        LOG_LEVEL: 'warn',
-        SEED_DEMO: 'false',
-      },
-      stdio: 'ignore',
-    });
-    await until(async () => {
-      try {
-        return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
-      } catch {
-        return false;
-      }
-    }, 30_000);
+    victim = await startNodeProcess(cluster, port, { PRESENCE_TTL_MS: '1500' });
 
     const watcher = cluster.client(survivor, watcherUser.token);
     await connected(watcher);

@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createDb } from '@cocreate/db';
 import { createTestDatabase } from '@cocreate/db/testing';
 import type { ClientToServerEvents, ServerToClientEvents } from '@cocreate/protocol';
@@ -82,4 +84,41 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 10_000
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+
+/**
+ * The compiled server (`server/dist/main.js`, build it first) as a child process on the cluster's
+ * database and Redis: a node that fault tests can kill with SIGKILL. Resolves once it is ready.
+ */
+export async function startNodeProcess(
+  cluster: { databaseUrl: string; prefix: string },
+  port: number,
+  env: Record<string, string> = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['server/dist/main.js'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: cluster.databaseUrl,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: cluster.prefix,
+      NODE_ID: 'victim',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO: 'false',
+      ...env,
+    },
+    stdio: 'ignore',
+  });
+  await until(async () => {
+    try {
+      return (await fetch(`http://127.0.0.1:${port}/readyz`)).ok;
+    } catch {
+      return false;
+    }
+  }, 30_000);
+  return child;
 }

@@ -1,9 +1,7 @@
 import { boards, communities, ideas, memberships, votes, type Db } from '@cocreate/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { AppError, conflict, forbidden, notFound } from '../../errors.js';
-import { authorize, type IdeaStatus } from '@cocreate/protocol';
-import { ideaResource, subjectOf } from '../access.js';
-import { setVote, type VoteOutcome } from './service.js';
+import { AppError, conflict, notFound } from '../../errors.js';
+import { refuseVote, setVote, type VoteOutcome } from './service.js';
 
 export interface VoteRequest {
   ideaId: string;
@@ -16,7 +14,6 @@ interface Pending extends VoteRequest {
   reject: (err: unknown) => void;
 }
 
-const CLOSED_STATUSES: readonly IdeaStatus[] = ['shipped', 'declined'];
 const pairKey = (ideaId: string, userId: string) => `${ideaId}|${userId}`;
 
 /**
@@ -112,16 +109,7 @@ export class VoteBatcher {
     const decide = (b: Pending): AppError | null => {
       const row = byIdea.get(b.ideaId);
       if (!row) return notFound('idea');
-      const membership = memberOf.get(`${row.community.id}|${b.userId}`) ?? null;
-      const resource = ideaResource(row.community, row.idea);
-      const judged =
-        b.value === 0 && resource.idea && CLOSED_STATUSES.includes(row.idea.status)
-          ? { ...resource, idea: { ...resource.idea, status: 'open' as const } }
-          : resource;
-      const decision = authorize(subjectOf(b.userId, membership), 'idea.vote', judged);
-      if (!decision.ok) return decision.code === 'NOT_FOUND' ? notFound('idea') : new AppError(decision.code, decision.reason);
-      if (b.value === -1 && !row.downvotes) return forbidden('this board does not take downvotes');
-      return null;
+      return refuseVote(row, memberOf.get(`${row.community.id}|${b.userId}`) ?? null, b);
     };
     for (const [i, b] of batch.entries()) {
       const refusal = decide(b);

@@ -1,8 +1,8 @@
 import { boards, communities, ideas, memberships, votes, type Db } from '@cocreate/db';
-import type { IdeaStatus, VoteResult } from '@cocreate/protocol';
+import { authorize, type IdeaStatus, type VoteResult } from '@cocreate/protocol';
 import { and, eq, sql } from 'drizzle-orm';
-import { conflict, forbidden, notFound } from '../../errors.js';
-import { assertAllowed, ideaResource, subjectOf } from '../access.js';
+import { AppError, conflict, forbidden, notFound } from '../../errors.js';
+import { type CommunityRow, type IdeaRow, ideaResource, type MembershipRow, subjectOf } from '../access.js';
 
 /** Statuses that take no new votes but whose votes may still be withdrawn. */
 const CLOSED_STATUSES: readonly IdeaStatus[] = ['shipped', 'declined'];
@@ -28,6 +28,28 @@ export const toVoteResult = ({ ideaId, up, down, voteCount, version, myVote }: V
   myVote,
 });
 
+/**
+ * Why a vote may not be written, or null: the one decision of the single-vote path and the batcher.
+ * Withdrawing is a vote change and is judged as casting is (members only, not banned, not on a
+ * locked or merged idea), except that a closed idea (shipped, declined) still lets a voter take
+ * back what was cast.
+ */
+export function refuseVote(
+  row: { idea: IdeaRow; community: CommunityRow; downvotes: boolean },
+  membership: MembershipRow | null,
+  input: { userId: string; value: 1 | -1 | 0 },
+): AppError | null {
+  const resource = ideaResource(row.community, row.idea);
+  const judged =
+    input.value === 0 && resource.idea && CLOSED_STATUSES.includes(row.idea.status)
+      ? { ...resource, idea: { ...resource.idea, status: 'open' as const } }
+      : resource;
+  const decision = authorize(subjectOf(input.userId, membership), 'idea.vote', judged);
+  if (!decision.ok) return decision.code === 'NOT_FOUND' ? notFound('idea') : new AppError(decision.code, decision.reason);
+  if (input.value === -1 && !row.downvotes) return forbidden('this board does not take downvotes');
+  return null;
+}
+
 export async function setVote(db: Db, input: { ideaId: string; userId: string; value: 1 | -1 | 0 }): Promise<VoteOutcome> {
   // 1. Decide without locks: one read of the idea, its community, its board's downvote setting and
   //    the caller's membership.
@@ -40,15 +62,9 @@ export async function setVote(db: Db, input: { ideaId: string; userId: string; v
     .where(eq(ideas.id, input.ideaId))
     .limit(1);
   if (!row) throw notFound('idea');
-  const { idea, community, membership } = row;
-  const resource = ideaResource(community, idea);
-  // Withdrawing is a vote change and is judged as casting is (members only, not banned, not on a
-  // locked or merged idea), except that a closed idea (shipped, declined) still lets a voter take
-  // back what was cast.
-  const judged =
-    input.value === 0 && resource.idea && CLOSED_STATUSES.includes(idea.status) ? { ...resource, idea: { ...resource.idea, status: 'open' as const } } : resource;
-  assertAllowed(subjectOf(input.userId, membership), 'idea.vote', judged, 'idea');
-  if (input.value === -1 && !row.downvotes) throw forbidden('this board does not take downvotes');
+  const { idea, membership } = row;
+  const refusal = refuseVote(row, membership, input);
+  if (refusal) throw refusal;
 
   // 2. Write. One user's changes to one idea are serialised by an advisory lock on the pair, so the
   //    previous vote read here is the one replaced. The idea's counters move in one atomic UPDATE,
