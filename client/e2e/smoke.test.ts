@@ -166,7 +166,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
     const replyForm = pb.getByRole('form', { name: 'Reply to @alice_e2e' });
     await replyForm.getByRole('textbox').fill(replyB);
     await replyForm.getByRole('button', { name: 'Reply' }).click();
-    await pb.getByRole('list', { name: 'Replies to @alice_e2e' }).getByText(replyB).waitFor();
+    await pb.getByRole('list', { name: 'Replies to @alice_e2e' }).locator('.comment-body').getByText(replyB).waitFor();
     await commentsB.getByRole('heading', { name: '2 comments' }).waitFor();
 
     // --- A reloads and sees both votes and the reply ---
@@ -174,7 +174,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
     await pa.getByRole('heading', { level: 1, name: idea.title }).waitFor();
     await eventually(() => textOf(score(pa, idea.title))).toBe('2 points');
     expect(await upA.getAttribute('aria-pressed')).toBe('true');
-    await pa.getByRole('list', { name: 'Replies to @alice_e2e' }).getByText(replyB).waitFor();
+    await pa.getByRole('list', { name: 'Replies to @alice_e2e' }).locator('.comment-body').getByText(replyB).waitFor();
     await commentsA.getByRole('heading', { name: '2 comments' }).waitFor();
 
     // --- screenshots of the idea page and its board, signed in ---
