@@ -81,6 +81,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_AUTH_PER_IP: int(20, 1, 10_000_000),
   RATE_LIMIT_AUTH_PER_ACCOUNT: int(10, 1, 10_000_000),
   RATE_LIMIT_WRITES_PER_USER: int(120, 1, 10_000_000),
+  RATE_LIMIT_HANDSHAKES_PER_IP: int(300, 1, 10_000_000),
+  RATE_LIMIT_GUEST_SOCKETS_PER_IP: int(100, 1, 10_000_000),
   SEED_DEMO: tristate,
   TICK_MS: int(100, 10, 5000),
   SOCKET_EVENTS_PER_SECOND: int(20, 1, 100_000),
@@ -129,6 +131,14 @@ export interface Config {
     authPerIp: number;
     authPerAccount: number;
     writesPerUser: number;
+  };
+  /** Socket handshakes (Socket.IO and /collab together), counted before any credential is checked. */
+  socketLimits: {
+    /** Handshakes per client IP per rate-limit window (shared by all nodes with REDIS_URL). */
+    handshakesPerIp: number;
+    windowMs: number;
+    /** Open connections without a session per client IP, per node. */
+    guestSocketsPerIp: number;
   };
   seedDemo: boolean;
   realtime: {
@@ -217,6 +227,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authPerIp: e.RATE_LIMIT_AUTH_PER_IP,
       authPerAccount: e.RATE_LIMIT_AUTH_PER_ACCOUNT,
       writesPerUser: e.RATE_LIMIT_WRITES_PER_USER,
+    },
+    socketLimits: {
+      handshakesPerIp: e.RATE_LIMIT_HANDSHAKES_PER_IP,
+      windowMs: e.RATE_LIMIT_WINDOW_SECONDS * 1000,
+      guestSocketsPerIp: e.RATE_LIMIT_GUEST_SOCKETS_PER_IP,
     },
     // The demo seeds itself in the zero-setup mode only, unless asked.
     seedDemo: seed === 'auto' ? !e.DATABASE_URL : seed,

@@ -93,8 +93,18 @@ export const collabPlugin = fp(async (app: FastifyInstance) => {
     if (stopping) return refuse(ws, 'UNAVAILABLE', 'shutting down');
     if (sockets.size > settings.maxConnections) return refuse(ws, 'UNAVAILABLE', 'overloaded');
     try {
+      // Counted before any credential or document work; refusals are temporary (1013), so the
+      // stock provider backs off and comes back.
+      const ip = app.connectionLimits.clientIp(req);
+      if (!(await app.connectionLimits.handshake(ip))) return refuse(ws, 'RATE_LIMITED', 'too many connections from this address');
+      if (state(ws) !== ws.OPEN) return;
       const access = await authorizeUpgrade(app, req);
       if (state(ws) !== ws.OPEN) return;
+      if (access.principal.userId === null) {
+        const release = app.connectionLimits.guest(ip);
+        if (!release) return refuse(ws, 'RATE_LIMITED', 'too many connections without a session from this address');
+        ws.once('close', release);
+      }
       const conn = new Connection(ws, access.principal, access.canWrite, limits, {
         onRefused: (code) => countClose(code),
         onDropped: () => {

@@ -2,9 +2,13 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
+import { clientIpResolver } from './client-ip.js';
+import { type ConnectionLimits, GuestSlots } from './connection-limits.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
+    /** Per-address limits on socket handshakes (Socket.IO and /collab), asked before any other work. */
+    connectionLimits: ConnectionLimits;
     /** Counts one sign-in or sign-up attempt against an account (e-mail); throws RATE_LIMITED past the limit. */
     limitAccountAttempt(request: FastifyRequest, email: string): Promise<void>;
   }
@@ -53,6 +57,31 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     const result = await writeLimit(request);
     if (!result.isAllowed && result.isExceeded) throw exceeded(`${result.ttlInSeconds} seconds`);
   });
+
+  // Socket handshakes never become Fastify requests: the limiter gets the address alone, in the
+  // same store (Redis when configured) as the limits above.
+  const { socketLimits } = app.config;
+  const handshakeLimit = app.createRateLimit({
+    max: socketLimits.handshakesPerIp,
+    timeWindow: socketLimits.windowMs,
+    allowList: [],
+    keyGenerator: (request) => `hs:${request.ip}`,
+  });
+  const guests = new GuestSlots(socketLimits.guestSocketsPerIp);
+  app.decorate('connectionLimits', {
+    clientIp: clientIpResolver(app.config.trustProxy),
+    handshake: async (ip: string) => {
+      try {
+        const result = await handshakeLimit({ ip, routeOptions: { config: {} } } as unknown as FastifyRequest);
+        return result.isAllowed || !result.isExceeded;
+      } catch (err) {
+        // The store (Redis) is down: sockets stay available, as the fan-out does through an outage.
+        app.log.warn({ err }, 'handshake limit unavailable; allowing');
+        return true;
+      }
+    },
+    guest: (ip: string) => guests.take(ip),
+  } satisfies ConnectionLimits);
 });
 
 /** Route config for the credential endpoints: a stricter per-IP limit. */

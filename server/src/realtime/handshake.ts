@@ -14,13 +14,23 @@ export function connectError(code: ErrorCode, message: string): Error & { data: 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
 /**
- * Handshake: the Origin rule of the REST API, then the session from `auth.token` (bearer) or the
- * session cookie. No credentials means a guest (read-only, public boards); bad credentials are refused.
+ * Handshake: the per-address handshake limit, the Origin rule of the REST API, then the session
+ * from `auth.token` (bearer) or the session cookie. No credentials means a guest (read-only, public
+ * boards; a few per address); bad credentials are refused.
  */
 export function handshake(app: FastifyInstance) {
   const allowed = new Set(app.config.publicOrigins);
+  const limits = app.connectionLimits;
   return async (socket: AppSocket, next: (err?: Error) => void) => {
     try {
+      const ip = limits.clientIp(socket.request);
+      if (!(await limits.handshake(ip))) return next(connectError('RATE_LIMITED', 'too many connections from this address; retry later'));
+      const asGuest = () => {
+        const release = limits.guest(ip);
+        if (!release) return next(connectError('RATE_LIMITED', 'too many connections without a session from this address'));
+        socket.conn.once('close', release);
+        next();
+      };
       const headers = socket.handshake.headers;
       const rawToken: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.token;
       if (rawToken !== undefined && typeof rawToken !== 'string') {
@@ -39,11 +49,11 @@ export function handshake(app: FastifyInstance) {
       socket.data.name = null;
       socket.data.sessionId = null;
       const token = rawToken ?? cookie;
-      if (token === undefined) return next();
+      if (token === undefined) return asGuest();
       const found = await validateSessionToken(app.db, token, app.config.sessionTtlMs);
       if (!found) {
         // A stale cookie degrades to a guest, as on REST; a bad bearer token is an error.
-        if (rawToken === undefined) return next();
+        if (rawToken === undefined) return asGuest();
         return next(connectError('UNAUTHENTICATED', 'invalid or expired token'));
       }
       socket.data.userId = found.user.id;
