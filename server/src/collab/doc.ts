@@ -102,7 +102,7 @@ export class CollabDoc {
       this.measure();
       if (this.bytes + update.length > this.limits.maxDocBytes) return { code: 'PAYLOAD_TOO_LARGE', message: 'document too large' };
     }
-    const check = inspectUpdate(update, (client) => Y.getState(this.ydoc.store, client));
+    const check = inspectUpdate(update, (client) => Y.getState(this.ydoc.store, client), this.ydoc);
     if (!check.ok) return { code: 'VALIDATION_FAILED', message: check.message };
     if (check.pending > 0 && pendingBytes(this.ydoc) + update.length > this.limits.maxPendingBytes) {
       // Honest clients get here only in a race; reconnecting resends their whole state.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { deleteSetDigest, inspectUpdate, MAX_CLOCK_JUMP } from './guard.js';
+import { deleteSetDigest, inspectUpdate, MAX_CLOCK_JUMP, MAX_NESTING } from './guard.js';
 
 /** Every update a client makes, one by one. */
 function record(doc: Y.Doc): Uint8Array[] {
@@ -63,6 +63,64 @@ describe('inspectUpdate', () => {
 
   it('refuses bytes that do not decode', () => {
     expect(inspectUpdate(new Uint8Array([9, 200, 1]), () => 0)).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+});
+
+/** Elements nested `depth` levels deep under `under` (or the body), as one update of `doc`. */
+function nest(doc: Y.Doc, depth: number, under?: Y.XmlElement): { update: Uint8Array; deepest: Y.XmlElement } {
+  const updates = record(doc);
+  let parent: Y.XmlFragment | Y.XmlElement = under ?? doc.getXmlFragment('default');
+  doc.transact(() => {
+    for (let i = 0; i < depth; i++) {
+      const el = new Y.XmlElement('blockquote');
+      parent.insert(0, [el]);
+      parent = el;
+    }
+    parent.insert(0, [new Y.XmlText('deep')]);
+  });
+  return { update: Y.mergeUpdates(updates), deepest: parent as Y.XmlElement };
+}
+
+describe('inspectUpdate: nesting', () => {
+  it('refuses types nested past the limit in one update, without overflowing its own stack', () => {
+    // n elements, then the XmlText inside the deepest, then its characters: n + 2 levels.
+    expect(inspectUpdate(nest(new Y.Doc(), MAX_NESTING - 2).update, () => 0)).toEqual({ ok: true, pending: 0 });
+    expect(inspectUpdate(nest(new Y.Doc(), MAX_NESTING - 1).update, () => 0)).toMatchObject({ ok: false, reason: 'nesting' });
+    // Deep enough to break a recursive reader (the text extract overflows near 10,000).
+    expect(inspectUpdate(nest(new Y.Doc(), 20_000).update, () => 0)).toMatchObject({ ok: false, reason: 'nesting' });
+  });
+
+  it('counts the levels the document already has', () => {
+    const client = new Y.Doc();
+    const server = new Y.Doc();
+    const base = nest(client, MAX_NESTING - 12);
+    Y.applyUpdate(server, base.update);
+    const shallow = nest(client, 5, base.deepest);
+    expect(inspectUpdate(shallow.update, knownBy(server), server)).toEqual({ ok: true, pending: 0 });
+    Y.applyUpdate(server, shallow.update);
+    // Typing beside the deepest text (no new level) stays fine.
+    const typed = record(client);
+    (shallow.deepest.get(0) as Y.XmlText).insert(0, 'more ');
+    expect(inspectUpdate(typed[0]!, knownBy(server), server)).toEqual({ ok: true, pending: 0 });
+    Y.applyUpdate(server, typed[0]!);
+    // Five levels more would pass the limit, counted from what the server holds.
+    const deeper = nest(client, 6, shallow.deepest);
+    expect(inspectUpdate(deeper.update, knownBy(server), server)).toMatchObject({ ok: false, reason: 'nesting' });
+    expect(inspectUpdate(deeper.update, knownBy(server))).toMatchObject({ ok: true });
+  });
+
+  it('takes long runs of siblings as one level', () => {
+    const doc = new Y.Doc();
+    const updates = record(doc);
+    const fragment = doc.getXmlFragment('default');
+    doc.transact(() => {
+      for (let i = 0; i < 5_000; i++) {
+        const p = new Y.XmlElement('paragraph');
+        p.insert(0, [new Y.XmlText(`line ${i}`)]);
+        fragment.insert(fragment.length, [p]);
+      }
+    });
+    expect(inspectUpdate(Y.mergeUpdates(updates), () => 0)).toEqual({ ok: true, pending: 0 });
   });
 });
 

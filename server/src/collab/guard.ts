@@ -12,13 +12,21 @@ import * as Y from 'yjs';
 export const MAX_CLOCK_JUMP = 2 ** 31;
 /** No honest client comes near this many inserted characters under one client id. */
 export const MAX_CLOCK = 2 ** 40;
+/**
+ * Types nested in types, counted from the root: a rich-text body needs a few dozen levels at most,
+ * while recursive readers (the text extract, editors, toJSON) overflow their stacks near ten thousand.
+ */
+export const MAX_NESTING = 100;
 
 export type Inspection =
   | { ok: true /** structs and deletions that would wait for missing dependencies */; pending: number }
-  | { ok: false; reason: 'malformed' | 'clock' | 'subdocument'; message: string };
+  | { ok: false; reason: 'malformed' | 'clock' | 'subdocument' | 'nesting'; message: string };
 
-/** `known(client)` is the document's next expected clock for that client (Y.getState). */
-export function inspectUpdate(update: Uint8Array, known: (client: number) => number): Inspection {
+/**
+ * `known(client)` is the document's next expected clock for that client (Y.getState); `doc`, when
+ * given, is the document the update is for, to measure how deep its new items would sit.
+ */
+export function inspectUpdate(update: Uint8Array, known: (client: number) => number, doc?: Y.Doc): Inspection {
   let decoded: { structs: Array<Y.Item | Y.GC | Y.Skip>; ds: { clients: Map<number, Array<{ clock: number; len: number }>> } };
   try {
     decoded = Y.decodeUpdate(update) as typeof decoded;
@@ -70,7 +78,97 @@ export function inspectUpdate(update: Uint8Array, known: (client: number) => num
       if (last > end) pending++;
     }
   }
+  if (nestingOf(items, doc) > MAX_NESTING) return { ok: false, reason: 'nesting', message: 'the update nests types too deep' };
   return { ok: true, pending };
+}
+
+/**
+ * The deepest level (1 = in a root type) at which any of `items` would be integrated, as far as it
+ * can be told from the update and the document; levels it cannot tell (missing parents) count 0.
+ * Iterative and linear: chains inside one update can be as long as the update.
+ */
+function nestingOf(items: Y.Item[], doc: Y.Doc | undefined): number {
+  const byClient = new Map<number, Y.Item[]>();
+  for (const item of items) {
+    let list = byClient.get(item.id.client);
+    if (!list) byClient.set(item.id.client, (list = []));
+    list.push(item);
+  }
+  for (const list of byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  const inUpdate = (id: Y.ID): Y.Item | undefined => {
+    const list = byClient.get(id.client);
+    if (!list) return undefined;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const item = list[mid] as Y.Item;
+      if (id.clock < item.id.clock) hi = mid - 1;
+      else if (id.clock >= item.id.clock + item.length) lo = mid + 1;
+      else return item;
+    }
+    return undefined;
+  };
+  const typeDepth = new Map<Y.AbstractType<unknown>, number>();
+  /** The level of an item already in the document, or null. Walks at most MAX_NESTING + 2 types up. */
+  const inDoc = (id: Y.ID): number | null => {
+    if (!doc) return null;
+    let struct: Y.Item | Y.GC;
+    try {
+      struct = Y.getItem(doc.store, id) as Y.Item | Y.GC;
+    } catch {
+      return null;
+    }
+    if (!(struct instanceof Y.Item) || !(struct.parent instanceof Y.AbstractType)) return null;
+    const start = struct.parent as Y.AbstractType<unknown>;
+    const cached = typeDepth.get(start);
+    if (cached !== undefined) return cached + 1;
+    let depth = 0;
+    for (let t: Y.AbstractType<unknown> | null = start; t?._item && depth <= MAX_NESTING + 1; t = t._item.parent as Y.AbstractType<unknown>) depth++;
+    typeDepth.set(start, depth);
+    return depth + 1;
+  };
+  const level = new Map<Y.Item, number | null>();
+  let deepest = 0;
+  for (const start of items) {
+    // Walk towards the root (a parent adds a level, a sibling does not) until a known level, then unwind.
+    const path: { item: Y.Item; plus: number }[] = [];
+    const onPath = new Set<Y.Item>();
+    let base: number | null = null;
+    for (let item: Y.Item | undefined = start; item; ) {
+      const known = level.get(item);
+      if (known !== undefined) {
+        base = known;
+        break;
+      }
+      if (onPath.has(item)) break;
+      onPath.add(item);
+      const parent = item.parent as unknown;
+      if (typeof parent === 'string') {
+        path.push({ item, plus: 0 });
+        base = 1;
+        break;
+      }
+      const isParent = parent instanceof Y.ID;
+      const ref = isParent ? (parent as Y.ID) : (item.origin ?? item.rightOrigin);
+      path.push({ item, plus: isParent ? 1 : 0 });
+      if (!ref) break;
+      const next = inUpdate(ref);
+      if (!next) {
+        base = inDoc(ref);
+        break;
+      }
+      item = next;
+    }
+    let value = base;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const step = path[i] as { item: Y.Item; plus: number };
+      value = value === null ? null : value + step.plus;
+      level.set(step.item, value);
+      if (value !== null && value > deepest) deepest = value;
+    }
+  }
+  return deepest;
 }
 
 /** Bytes a document holds in structs and deletions waiting for dependencies. */
