@@ -35,7 +35,7 @@ describe('hostile frames on Socket.IO and /collab', () => {
     ranks = [];
     neighbour.on('board:ranks', (m) => ranks.push(...m.changes));
     expect((await ask(neighbour, 'board:join', { boardId: fx.boardId })).ok).toBe(true);
-    editor = peer(url.ws + '/collab', ideaId, { token: fx.owner.token });
+    editor = peer(`${url.ws}/collab`, ideaId, { token: fx.owner.token });
     await synced(editor);
   }, 60_000);
   afterAll(async () => {
@@ -61,7 +61,7 @@ describe('hostile frames on Socket.IO and /collab', () => {
     await until(() => ranks.some((r) => r.ideaId === ideaId && r.up === votesSoFar));
     voter.disconnect();
     const word = `alive${votesSoFar}`;
-    const check = peer(url.ws + '/collab', ideaId, { token: attacker.token });
+    const check = peer(`${url.ws}/collab`, ideaId, { token: attacker.token });
     await synced(check);
     typeParagraph(check.doc, word);
     await until(() => bodyOf(editor.doc).includes(word));
