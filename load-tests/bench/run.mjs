@@ -14,9 +14,31 @@ const USAGE = `usage: npm run bench -- votes [--quick] [--modes=cocreate,naive,s
               of votes on the hot set (0.9 is the stated distribution; 0.1 spreads votes evenly);
   --keep-going  diagnostics only: climb past failed steps (while at least half the offered votes are acked)
   --cpu-prof  profile the server nodes during each ramp step (V8 .cpuprofile files in the run's log
-              folder; summarise them with load-tests/bench/profile-summary.mjs)`;
+              folder; summarise them with load-tests/bench/profile-summary.mjs)
+
+       npm run bench -- coedit [--quick] [--servers=cocreate,hocuspocus,yWebsocket] [--measure-s=N] [--typists=N] [--rate=N] [--cpu-prof]
+
+  coedit    cocreate (2 nodes), Hocuspocus and the reference y-websocket server with the same clients:
+            one hot document (50 typists × 10 keystrokes/s), 200 documents × 5 typists, a 5 MB load
+  --quick     a ~2-minute smoke: fewer typists and documents, shorter windows
+  --measure-s, --typists, --rate  diagnostics only: window length, typists and keystrokes/s of the hot document`;
 
 const SCENARIOS = {
+  coedit: async (values) => {
+    const { runCoedit } = await import('./coedit.mjs');
+    const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
+    return runCoedit({
+      quick: values.quick,
+      servers: values.servers
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      measureS: int(values['measure-s']),
+      typists: int(values.typists),
+      rate: int(values.rate),
+      cpuProf: values['cpu-prof'],
+    });
+  },
   votes: async (values) => {
     const { runVotes } = await import('./votes.mjs');
     const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -53,6 +75,10 @@ const { values, positionals } = parseArgs({
     'keep-going': { type: 'boolean', default: false },
     'hot-share': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    servers: { type: 'string' },
+    'measure-s': { type: 'string' },
+    typists: { type: 'string' },
+    rate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });

@@ -41,6 +41,8 @@ export async function openInspector(port, timeoutMs = 10_000) {
   await call('Profiler.setSamplingInterval', { interval: 500 });
   return {
     collectGarbage: () => call('HeapProfiler.collectGarbage'),
+    /** V8 heap in use now, in bytes (any Node process: the baselines have no /metrics). */
+    heapUsed: async () => (await call('Runtime.getHeapUsage')).usedSize,
     startProfile: () => call('Profiler.start'),
     /** @returns {Promise<object>} the V8 CPU profile (write it as .cpuprofile) */
     stopProfile: async () => (await call('Profiler.stop')).profile,

@@ -63,12 +63,22 @@ export function freePort() {
 }
 
 /**
- * Starts `node server/dist/main.js` with the given environment, output to a log file; resolves when
- * /healthz answers.
+ * Starts `node server/dist/main.js` (or another `script` with its `args`, e.g. a baseline server) with
+ * the given environment, output to a log file; resolves when `healthPath` answers.
  */
-export async function startServerNode({ root, env, port, logFile, nodeArgs = [], readyTimeoutMs = 60_000 }) {
+export async function startServerNode({
+  root,
+  env,
+  port,
+  logFile,
+  nodeArgs = [],
+  readyTimeoutMs = 60_000,
+  script = 'server/dist/main.js',
+  args = [],
+  healthPath = '/healthz',
+}) {
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = track(spawn(process.execPath, [...nodeArgs, 'server/dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(spawn(process.execPath, [...nodeArgs, script, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   child.stdout.pipe(log);
   child.stderr.pipe(log);
   let exited = null;
@@ -79,7 +89,7 @@ export async function startServerNode({ root, env, port, logFile, nodeArgs = [],
   for (;;) {
     if (exited) throw new Error(`server node on port ${port} exited during start (${JSON.stringify(exited)}); see ${logFile}`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`http://127.0.0.1:${port}${healthPath}`, { signal: AbortSignal.timeout(2000) });
       if (res.ok) break;
     } catch {
       // not listening yet
