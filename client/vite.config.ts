@@ -33,6 +33,8 @@ export default defineConfig({
       '/healthz': { target: api, changeOrigin: false },
       // The live layer (Socket.IO) shares the API's port.
       '/socket.io': { target: api, changeOrigin: false, ws: true },
+      // The collaborative documents (y-websocket) too.
+      '/collab': { target: api, changeOrigin: false, ws: true },
     },
   },
 });

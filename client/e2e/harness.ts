@@ -84,6 +84,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Quiet by default; E2E_LOG=error (or another level) shows the server's log when a test needs explaining. */
+function serverLogLevel(): (typeof LOG_LEVELS)[number] {
+  const wanted = process.env.E2E_LOG;
+  return LOG_LEVELS.find((l) => l === wanted) ?? 'silent';
+}
+
 export interface E2EServer {
   app: FastifyInstance;
   /** e.g. http://127.0.0.1:41234, the one origin the browser uses and the server allows. */
@@ -104,7 +111,7 @@ export async function startServer(): Promise<E2EServer> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
-      const app = await buildApp(testConfig({ clientDist, publicOrigins: [origin] }), { database, redis: null });
+      const app = await buildApp(testConfig({ clientDist, publicOrigins: [origin], logLevel: serverLogLevel() }), { database, redis: null });
       try {
         await app.listen({ port, host: '127.0.0.1' });
       } catch (err) {
@@ -244,4 +251,20 @@ export function horizontalOverflow(page: Page): Promise<string | null> {
       `<${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.className ? `.${String(el.className).split(/\s+/).join('.')}` : ''}>`;
     return `page is ${doc.scrollWidth}px wide in a ${doc.clientWidth}px viewport${worst ? `; widest: ${describe(worst.el)} ends at ${Math.round(worst.right)}px` : ''}`;
   });
+}
+
+/** The seeded demo login of a handle (sam, lena, maya, …). */
+export function demoLogin(server: E2EServer, handle: string): DemoLogin {
+  const login = server.logins.find((l) => l.email.startsWith(`${handle}@`));
+  if (!login) throw new Error(`the demo has no ${handle}`);
+  return login;
+}
+
+/** Logs in through the login form and lands on `next`. */
+export async function signIn(page: Page, login: Pick<DemoLogin, 'email' | 'password'>, next: string): Promise<void> {
+  await page.goto(`/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel('Email').fill(login.email);
+  await page.getByLabel('Password').fill(login.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
 }

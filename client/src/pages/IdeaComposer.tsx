@@ -6,6 +6,7 @@ import { describeError, issueFor } from '../errors';
 import { parseTags, tagProblem } from '../format';
 import { useAction, useTyping } from '../hooks';
 import type { IdeaView } from '../types';
+import { SimilarIdeas, useSimilarIdeas } from './SimilarIdeas';
 
 interface Props {
   boardId: string;
@@ -26,6 +27,7 @@ export function IdeaComposer({ boardId, onCreated, onCancel, onTypingChange }: P
   const hasText = Boolean(title.trim() || body.trim());
   const typing = useTyping(hasText, onTypingChange);
   const fields = error ? describeError(error).fields : [];
+  const similar = useSimilarIdeas(boardId, title);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
@@ -53,10 +55,11 @@ export function IdeaComposer({ boardId, onCreated, onCancel, onTypingChange }: P
         maxLength={160}
         value={title}
         onChange={(e) => setTitle(e.target.value)}
-        hint="One sentence that says what you'd like. You can search first to see if it already exists."
+        hint="One sentence that says what you'd like. Similar ideas show up below as you type."
         error={issueFor(fields, 'title')}
         autoFocus
       />
+      <SimilarIdeas ideas={similar} />
       <TextAreaField
         label={LABELS.body}
         optional

@@ -15,6 +15,8 @@ import { allowed, blockFor, decide } from '../permissions';
 import { paths, withNext } from '../router';
 import { useSession } from '../session';
 import type { IdeaView } from '../types';
+import { IdeaBodyEditor } from '../collab/IdeaBodyEditor';
+import { personName } from '../format';
 import { Comments } from './Comments';
 import { IdeaEditForm } from './IdeaEditForm';
 
@@ -55,6 +57,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
     ctx.setData((prev) => (prev ? { ...prev, idea: { ...prev.idea, ...patch } } : prev));
   const canEdit = allowed(perm, 'idea.edit', idea);
   const canFollow = allowed(perm, 'idea.follow', idea);
+  const canCoedit = allowed(perm, 'idea.coedit', idea);
 
   return (
     <article className="idea-page">
@@ -125,11 +128,15 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
       {idea.hidden && !allowed(perm, 'idea.hide', idea) && <p className="notice">A moderator has hidden this idea.</p>}
       <PresenceBar members={liveView.presence} selfUserId={user?.id ?? null} where="on this idea" />
 
-      {idea.bodyText.trim() ? (
-        <div className="idea-text prewrap">{idea.bodyText}</div>
-      ) : (
-        <p className="empty">No details were given.</p>
-      )}
+      <IdeaBodyEditor
+        // A new identity is a new connection: the server reads who writes from the session.
+        key={`${idea.id}:${user?.id ?? 'guest'}`}
+        ideaId={idea.id}
+        canEdit={canCoedit}
+        readOnlyReason={blockFor(decide(perm, 'idea.coedit', idea), 'help write this idea', where)}
+        userName={user ? personName(user) : 'Guest'}
+        fallbackText={idea.bodyText}
+      />
       {!editing && (
         <TagList
           tags={idea.tags}
