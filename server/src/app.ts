@@ -24,6 +24,7 @@ import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { staticClientPlugin } from './plugins/static-client.js';
 import { realtimePlugin } from './realtime/plugin.js';
 import { collabPlugin } from './collab/plugin.js';
+import { pipelinePlugin } from './pipeline/plugin.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -98,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(rateLimitPlugin);
   await app.register(realtimePlugin);
   await app.register(collabPlugin);
+  await app.register(pipelinePlugin);
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api' });

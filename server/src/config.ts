@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +62,25 @@ const Url = (schemes: string[]) =>
       return v;
     });
 
+/** A comma list of CIDRs (`127.0.0.1/32,fd00::/8`); a bare address means that one address. */
+const Cidrs = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const out: { address: string; prefix: number; family: 'ipv4' | 'ipv6' }[] = [];
+    for (const raw of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const [address = '', bits] = raw.split('/');
+      const family = isIP(address);
+      const prefix = bits === undefined ? (family === 6 ? 128 : 32) : Number(bits);
+      if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 6 ? 128 : 32)) {
+        ctx.addIssue({ code: 'custom', message: `"${raw}" is not an IP address or CIDR` });
+        return z.NEVER;
+      }
+      out.push({ address, prefix, family: family === 6 ? 'ipv6' : 'ipv4' });
+    }
+    return out;
+  });
+
 const EnvSchema = z.object({
   PORT: int(3000, 0, 65535),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -107,6 +127,14 @@ const EnvSchema = z.object({
   COLLAB_TEXT_DEBOUNCE_MS: int(2_000, 10, 600_000),
   COLLAB_MAX_CONNECTIONS: int(10_000, 1, 10_000_000),
   COLLAB_ACCESS_RECHECK_MS: int(10_000, 100, 3_600_000),
+  PIPELINE_WORKER: z.enum(['true', 'false']).default('true'),
+  OUTBOX_POLL_MS: int(500, 10, 60_000),
+  OUTBOX_LEASE_MS: int(30_000, 500, 3_600_000),
+  OUTBOX_BACKOFF_MS: int(1_000, 10, 3_600_000),
+  OUTBOX_MAX_ATTEMPTS: int(10, 1, 100),
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 120_000),
+  WEBHOOK_ALLOWED_PRIVATE: Cidrs,
+  DIGEST_INTERVAL_HOURS: int(168, 1, 8_760),
 });
 
 export interface Config {
@@ -184,6 +212,25 @@ export interface Config {
     /** A writer's right (lock, merge, ban) is checked again at most this often while it writes. */
     accessRecheckMs: number;
   };
+  pipeline: {
+    /** Whether this node drains the outbox (any number of nodes may; rows are claimed with SKIP LOCKED). */
+    worker: boolean;
+    pollMs: number;
+    /** A claimed row that is neither done nor failed after this long (its worker died) is claimed again. */
+    leaseMs: number;
+    /** Retry n waits backoffMs × 2^(n−1), with jitter, capped at an hour. */
+    backoffMs: number;
+    /** After this many failed attempts a job is dead (kept, visible, redeliverable). */
+    maxAttempts: number;
+    webhookTimeoutMs: number;
+    /**
+     * Webhooks never go to loopback, private, link-local or otherwise internal addresses, except
+     * those in these ranges (an admin's explicit choice, e.g. a receiver on the same host).
+     */
+    webhookAllowedPrivate: { address: string; prefix: number; family: 'ipv4' | 'ipv6' }[];
+    /** Each member's digest of what shipped from ideas they backed, at most this often. */
+    digestIntervalMs: number;
+  };
   clientDist: string;
   shutdownGraceMs: number;
   /** When set, /metrics needs `Authorization: Bearer <token>`. */
@@ -258,6 +305,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       textDebounceMs: e.COLLAB_TEXT_DEBOUNCE_MS,
       maxConnections: e.COLLAB_MAX_CONNECTIONS,
       accessRecheckMs: e.COLLAB_ACCESS_RECHECK_MS,
+    },
+    pipeline: {
+      worker: e.PIPELINE_WORKER === 'true',
+      pollMs: e.OUTBOX_POLL_MS,
+      leaseMs: e.OUTBOX_LEASE_MS,
+      backoffMs: e.OUTBOX_BACKOFF_MS,
+      maxAttempts: e.OUTBOX_MAX_ATTEMPTS,
+      webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      webhookAllowedPrivate: e.WEBHOOK_ALLOWED_PRIVATE,
+      digestIntervalMs: e.DIGEST_INTERVAL_HOURS * 3_600_000,
     },
     clientDist: e.CLIENT_DIST ? resolve(e.CLIENT_DIST) : DEFAULT_CLIENT_DIST,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

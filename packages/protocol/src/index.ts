@@ -5,3 +5,5 @@ export * from './ranking-settings.js';
 export * from './api.js';
 export * from './realtime.js';
 export * from './collab.js';
+export * from './workflow.js';
+export * from './pipeline-api.js';

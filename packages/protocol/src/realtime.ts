@@ -12,11 +12,14 @@ import type { ErrorCode } from './errors.js';
 export const PRESENCE_STATES = ['viewing', 'typing', 'idle'] as const;
 export type PresenceState = (typeof PRESENCE_STATES)[number];
 
-/** `board:<uuid>` or `idea:<uuid>`: the rooms a client may name. */
+/**
+ * `board:<uuid>`, `idea:<uuid>` or `community:<uuid>`: the rooms a client may name. A community's
+ * room carries its roadmap and changelog (`roadmap.item`, `roadmap.removed`, `changelog.*`).
+ */
 export const RoomName = z
   .string()
   .max(48)
-  .regex(/^(board|idea):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'board:<id> or idea:<id>');
+  .regex(/^(board|idea|community):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'board:<id>, idea:<id> or community:<id>');
 
 export const BoardJoinPayload = z.strictObject({
   boardId: Id,
@@ -27,6 +30,8 @@ export const BoardJoinPayload = z.strictObject({
 export const BoardLeavePayload = z.strictObject({ boardId: Id });
 export const IdeaJoinPayload = z.strictObject({ ideaId: Id });
 export const IdeaLeavePayload = z.strictObject({ ideaId: Id });
+export const CommunityJoinPayload = z.strictObject({ communityId: Id });
+export const CommunityLeavePayload = z.strictObject({ communityId: Id });
 export const VoteCastPayload = z.strictObject({ ideaId: Id, value: z.union([z.literal(1), z.literal(-1)]) });
 export const VoteWithdrawPayload = z.strictObject({ ideaId: Id });
 export const PresenceSetPayload = z.strictObject({ room: RoomName, status: z.enum(PRESENCE_STATES) });
@@ -79,6 +84,12 @@ export interface IdeaSnapshot {
   presence: PresenceMember[];
 }
 
+/** A community room has no state of its own: after a gap, refetch the roadmap and changelog. */
+export interface CommunitySnapshot {
+  communityId: string;
+  seq: number;
+}
+
 export type AckFailure = { ok: false; code: ErrorCode; message: string };
 export type Ack<T extends object = object> = ({ ok: true } & T) | AckFailure;
 export type AckFn<T extends object = object> = (response: Ack<T>) => void;
@@ -96,10 +107,12 @@ export interface ClientToServerEvents {
   'board:leave': (payload: z.input<typeof BoardLeavePayload>, ack: AckFn) => void;
   'idea:join': (payload: z.input<typeof IdeaJoinPayload>, ack: AckFn<{ snapshot: IdeaSnapshot }>) => void;
   'idea:leave': (payload: z.input<typeof IdeaLeavePayload>, ack: AckFn) => void;
+  'community:join': (payload: z.input<typeof CommunityJoinPayload>, ack: AckFn<{ snapshot: CommunitySnapshot }>) => void;
+  'community:leave': (payload: z.input<typeof CommunityLeavePayload>, ack: AckFn) => void;
   'vote:cast': (payload: z.input<typeof VoteCastPayload>, ack: AckFn<VoteAck>) => void;
   'vote:withdraw': (payload: z.input<typeof VoteWithdrawPayload>, ack: AckFn<VoteAck>) => void;
   'presence:set': (payload: z.input<typeof PresenceSetPayload>, ack: AckFn) => void;
-  'room:resync': (payload: z.input<typeof RoomResyncPayload>, ack: AckFn<{ snapshot: BoardSnapshot | IdeaSnapshot }>) => void;
+  'room:resync': (payload: z.input<typeof RoomResyncPayload>, ack: AckFn<{ snapshot: BoardSnapshot | IdeaSnapshot | CommunitySnapshot }>) => void;
 }
 
 export interface RoomEvent {
@@ -124,6 +137,8 @@ export const CLIENT_EVENTS = [
   'board:leave',
   'idea:join',
   'idea:leave',
+  'community:join',
+  'community:leave',
   'vote:cast',
   'vote:withdraw',
   'presence:set',

@@ -35,3 +35,12 @@ export async function ideaAccessFor(db: Db, userId: string | null, ideaId: strin
   const staff = membership?.status === 'active' && isStaff(membership.role);
   return { ...row, membership, subject, staff };
 }
+
+/** A community's room (roadmap, changelog): whoever may read the community. */
+export async function communityAccessFor(db: Db, userId: string | null, communityId: string) {
+  const [community] = await db.select().from(communities).where(eq(communities.id, communityId)).limit(1);
+  if (!community) throw notFound('community');
+  const membership = await membershipOf(db, community.id, userId);
+  assertAllowed(subjectOf(userId, membership), 'community.read', { visibility: community.visibility }, 'community');
+  return { community, membership };
+}

@@ -4,6 +4,9 @@ import {
   BoardLeavePayload,
   type BoardSnapshot,
   CLIENT_EVENTS,
+  CommunityJoinPayload,
+  CommunityLeavePayload,
+  type CommunitySnapshot,
   IdeaJoinPayload,
   IdeaLeavePayload,
   type IdeaSnapshot,
@@ -15,7 +18,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { z } from 'zod';
 import { AppError, unauthenticated } from '../errors.js';
-import { boardAccessFor, ideaAccessFor } from './access.js';
+import { boardAccessFor, communityAccessFor, ideaAccessFor } from './access.js';
 import { ackError } from './handshake.js';
 import type { AppSocket, RealtimeHub } from './hub.js';
 import { Strikes, TokenBucket } from './limits.js';
@@ -73,6 +76,11 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
       presence: await hub.presence.list(room),
     };
   };
+
+  const communitySnapshot = async (communityId: string): Promise<CommunitySnapshot> => ({
+    communityId,
+    seq: await hub.currentSeq(`community:${communityId}`),
+  });
 
   return (socket: AppSocket) => {
     const bucket = new TokenBucket(eventsPerSecond, eventBurst);
@@ -156,6 +164,17 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
       return {};
     });
 
+    on('community:join', CommunityJoinPayload, async (p) => {
+      await communityAccessFor(db, socket.data.userId, p.communityId);
+      await socket.join(`community:${p.communityId}`);
+      return { snapshot: await communitySnapshot(p.communityId) };
+    });
+
+    on('community:leave', CommunityLeavePayload, async (p) => {
+      await socket.leave(`community:${p.communityId}`);
+      return {};
+    });
+
     const vote = async (ideaId: string, value: 1 | -1 | 0) => {
       const userId = socket.data.userId;
       if (!userId) throw unauthenticated('sign in to vote');
@@ -177,7 +196,11 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
 
     on('room:resync', RoomResyncPayload, async (p) => {
       if (!socket.rooms.has(p.room)) throw new AppError('FORBIDDEN', 'join the room first');
-      const [kind, id] = p.room.split(':') as ['board' | 'idea', string];
+      const [kind, id] = p.room.split(':') as ['board' | 'idea' | 'community', string];
+      if (kind === 'community') {
+        await communityAccessFor(db, socket.data.userId, id);
+        return { snapshot: await communitySnapshot(id) };
+      }
       return { snapshot: kind === 'board' ? await boardSnapshot(socket, id) : await ideaSnapshot(socket, id) };
     });
 

@@ -83,6 +83,9 @@ export class RealtimeHub {
       const offPresence = this.presence.subscribe(room, (diff) => this.io.local.to(room).emit('presence:diff', diff));
       this.unsubscribe.set(room, [offEvents, offPresence]);
       if (room.startsWith('board:')) this.gainInterest(room.slice('board:'.length));
+    } else if (room.startsWith('community:')) {
+      const offEvents = this.fanout.subscribe(`${EVENTS}${room}`, (message) => this.deliverEvent(room, message));
+      this.unsubscribe.set(room, [offEvents]);
     } else if (room.startsWith('user:')) {
       const userId = room.slice('user:'.length);
       const offEvents = this.fanout.subscribe(`${EVENTS}${room}`, (message) => this.deliverEvent(room, message));
@@ -151,6 +154,11 @@ export class RealtimeHub {
   /** A vote committed on this node (socket or REST). */
   voteCommitted(boardId: string, change: RankChange, via: 'socket' | 'rest' = 'socket'): void {
     this.metrics.votes.inc({ via });
+    this.countersChanged(boardId, change);
+  }
+
+  /** An idea's counters changed (a vote, a merge): state, coalesced per board per tick. */
+  countersChanged(boardId: string, change: RankChange): void {
     if (this.mode === 'naive') {
       // Baseline: what most apps do, one broadcast per vote to every node through the stock adapter.
       this.io.to(`board:${boardId}`).emit('board:ranks', { boardId, changes: [change] });
@@ -247,6 +255,14 @@ export class RealtimeHub {
     for (const room of rooms) void this.publishEvent(room, type, data).catch(() => undefined);
   }
 
+  /**
+   * Pushes a stored notification to the user's sockets on every node. Not a numbered event: the
+   * notification is in the database, and a client that missed it finds it when it lists them.
+   */
+  notifyUser(userId: string, notification: { id: string; kind: string; payload: Record<string, unknown>; createdAt: string }): void {
+    this.fanout.publish(`${EVENTS}user:${userId}`, JSON.stringify({ room: `user:${userId}`, seq: 0, type: 'notification', data: notification }));
+  }
+
   private deliverEvent(room: string, message: string): void {
     let event: RoomEvent;
     try {
@@ -254,7 +270,12 @@ export class RealtimeHub {
     } catch {
       return;
     }
+    if (event.type === 'notification' && room.startsWith('user:')) {
+      this.io.local.to(room).emit('notification', event.data as Parameters<ServerToClientEvents['notification']>[0]);
+      return;
+    }
     if (event.type === 'idea.created' && room.startsWith('board:')) this.learnIdea(room.slice('board:'.length), event.data);
+    if (event.type === 'idea.merged' && room.startsWith('board:')) this.boards.get(room.slice('board:'.length))?.remove((event.data as { sourceId?: string }).sourceId ?? '');
     if (event.type === 'idea.moderated' && room.startsWith('board:')) this.forgetHidden(room.slice('board:'.length), event.data);
     this.io.local.to(room).emit('room:event', event);
   }

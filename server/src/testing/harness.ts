@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
       writesPerUser: 1_000_000,
       ...overrides.rateLimits,
     },
+    // The outbox worker polls; tests that exercise the pipeline turn it on (or drain it by hand).
+    pipeline: { ...base.pipeline, worker: false, ...overrides.pipeline },
   };
 }
 

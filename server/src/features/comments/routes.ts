@@ -9,6 +9,7 @@ import { UserRef, userRef } from '../../lib/views.js';
 import { requireAuth } from '../../plugins/auth.js';
 import { assertAllowed, ideaAccess } from '../access.js';
 import { commentAccess } from './access.js';
+import { enqueue } from '../../pipeline/outbox.js';
 
 export const CommentView = z.object({
   id: z.string(),
@@ -114,12 +115,16 @@ export const commentRoutes: FastifyPluginAsyncZod = async (app) => {
           .set({ commentCount: sql`${ideas.commentCount} + 1`, version: sql`${ideas.version} + 1` })
           .where(eq(ideas.id, idea.id))
           .returning({ commentCount: ideas.commentCount, version: ideas.version });
+        if (row?.official) {
+          await enqueue(tx, 'comment.official', { commentId: row.id, ideaId: idea.id, communityId: idea.communityId, actorId: auth.user.id, body: row.body });
+        }
         return row && counts ? { row, counts } : undefined;
       });
       if (!created) throw new Error('insert returned nothing');
       const view = commentView(created.row, { id: auth.user.id, handle: auth.user.handle, displayName: auth.user.displayName });
       app.realtime.emitEvent([`idea:${idea.id}`], 'comment.created', { comment: view });
       app.realtime.emitEvent([`board:${idea.boardId}`, `idea:${idea.id}`], 'idea.updated', { idea: { id: idea.id, ...created.counts } });
+      if (created.row.official) app.pipeline.nudge();
       return reply.status(201).send(view);
     },
   );

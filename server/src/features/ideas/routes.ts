@@ -92,6 +92,7 @@ export const ideaRoutes: FastifyPluginAsyncZod = async (app) => {
       });
       const [view] = await ideaViews(db, [await loadIdeaWithAuthor(db, idea.id)], auth.user.id);
       app.realtime.emitEvent([`board:${board.id}`], 'idea.created', { idea: { ...snapshotIdea(idea), tags: view?.tags ?? [] } });
+      app.pipeline.nudge();
       return reply.status(201).send(view as IdeaView);
     },
   );

@@ -3,6 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { notFound } from '../../errors.js';
 import { userRef } from '../../lib/views.js';
 import type { IdeaWithAuthor } from './views.js';
+import { enqueue } from '../../pipeline/outbox.js';
 
 /** Replaces an idea's tags, creating community tags on first use. */
 export async function setIdeaTags(tx: Db, communityId: string, ideaId: string, names: string[]): Promise<void> {
@@ -28,6 +29,11 @@ export async function createIdea(
     await tx.insert(ideaFollowers).values({ ideaId: idea.id, userId: input.authorId });
     if (input.tags?.length) await setIdeaTags(tx, input.communityId, idea.id, input.tags);
     await tx.update(boards).set({ ideaCount: sql`${boards.ideaCount} + 1` }).where(eq(boards.id, input.boardId));
+    await enqueue(tx, 'idea.created', {
+      ideaId: idea.id,
+      communityId: idea.communityId,
+      idea: { id: idea.id, boardId: idea.boardId, title: idea.title, authorId: idea.authorId, createdAt: idea.createdAt.toISOString() },
+    });
     return idea;
   });
 }
