@@ -157,12 +157,22 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await eventually(() => bodyText(pb)).toBe(`${FIRST} ${BY_SAM} ${BY_LENA}`);
     await collabStatus(pb).getByText('Live').waitFor();
 
+    // --- B loses the network: says so, keeps typing into this tab, and A gets it once B is back ---
+    await b.context.setOffline(true);
+    await collabStatus(pb).getByText('Offline').waitFor();
+    await pb.getByText('Your changes are kept in this tab and sent when the connection is back.').waitFor();
+    await screenshot(pb, 'collab-offline');
+    await typeAtEnd(pb, ' Offline words.');
+    await b.context.setOffline(false);
+    await collabStatus(pb).getByText('Live').waitFor();
+    await eventually(() => bodyText(pa)).toBe(`${FIRST} ${BY_SAM} ${BY_LENA} Offline words.`);
+
     // --- the plain-text extract follows, so lists and search show the co-written text ---
     const ideaId = ideaPath.slice('/i/'.length);
     await eventually(async () => {
       const res = await b.context.request.get(`/api/ideas/${ideaId}`);
       return ((await res.json()) as { bodyText: string }).bodyText;
-    }).toContain(BY_LENA);
+    }).toContain('Offline words.');
 
     // --- leaving the page closes the document's socket ---
     expect(collabSockets(pa).filter((ws) => !ws.isClosed())).toHaveLength(1);

@@ -80,8 +80,22 @@ export function useCollabBody(ideaId: string, canEdit: boolean, userName: string
     setSession({ editor, provider });
     // Connect after this tick: a mount that is undone at once (StrictMode) then opens no socket.
     const timer = setTimeout(() => provider.connect(), 0);
-    const online = () => dispatch({ type: 'network', online: true });
-    const offline = () => dispatch({ type: 'network', online: false });
+    // A socket can outlive the network for a while (the provider's own watchdog waits 30 s), so
+    // the browser's word is taken at once: drop the socket when it goes offline, open a new one
+    // (which syncs both ways) when it is back. Meanwhile edits stay in this tab's document.
+    let pausedOffline = false;
+    const offline = () => {
+      dispatch({ type: 'network', online: false });
+      if (!provider.shouldConnect) return;
+      pausedOffline = true;
+      provider.disconnect();
+    };
+    const online = () => {
+      dispatch({ type: 'network', online: true });
+      if (!pausedOffline) return;
+      pausedOffline = false;
+      provider.connect();
+    };
     window.addEventListener('online', online);
     window.addEventListener('offline', offline);
     return () => {

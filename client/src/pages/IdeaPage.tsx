@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { getBoard, getCommunity, getIdea, setFollow } from '../api';
 import { Author, StatusBadge, TagList, TimeAgo } from '../components/bits';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
@@ -15,10 +15,12 @@ import { allowed, blockFor, decide } from '../permissions';
 import { paths, withNext } from '../router';
 import { useSession } from '../session';
 import type { IdeaView } from '../types';
-import { IdeaBodyEditor } from '../collab/IdeaBodyEditor';
 import { personName } from '../format';
 import { Comments } from './Comments';
 import { IdeaEditForm } from './IdeaEditForm';
+
+// The editor (TipTap, ProseMirror, Yjs) is most of the client's weight: only the idea page loads it.
+const IdeaBodyEditor = lazy(() => import('../collab/IdeaBodyEditor').then((m) => ({ default: m.IdeaBodyEditor })));
 
 export function IdeaPage({ ideaId }: { ideaId: string }) {
   const { user } = useSession();
@@ -128,15 +130,17 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
       {idea.hidden && !allowed(perm, 'idea.hide', idea) && <p className="notice">A moderator has hidden this idea.</p>}
       <PresenceBar members={liveView.presence} selfUserId={user?.id ?? null} where="on this idea" />
 
-      <IdeaBodyEditor
-        // A new identity is a new connection: the server reads who writes from the session.
-        key={`${idea.id}:${user?.id ?? 'guest'}`}
-        ideaId={idea.id}
-        canEdit={canCoedit}
-        readOnlyReason={blockFor(decide(perm, 'idea.coedit', idea), 'help write this idea', where)}
-        userName={user ? personName(user) : 'Guest'}
-        fallbackText={idea.bodyText}
-      />
+      <Suspense fallback={<p className="empty">Loading the text…</p>}>
+        <IdeaBodyEditor
+          // A new identity is a new connection: the server reads who writes from the session.
+          key={`${idea.id}:${user?.id ?? 'guest'}`}
+          ideaId={idea.id}
+          canEdit={canCoedit}
+          readOnlyReason={blockFor(decide(perm, 'idea.coedit', idea), 'help write this idea', where)}
+          userName={user ? personName(user) : 'Guest'}
+          fallbackText={idea.bodyText}
+        />
+      </Suspense>
       {!editing && (
         <TagList
           tags={idea.tags}
