@@ -60,12 +60,14 @@ export interface Cidr {
 }
 
 export class AddressPolicy {
-  private readonly internal = new BlockList();
-  private readonly allowed = new BlockList();
+  // One list per family: Node's BlockList also matches IPv4 addresses against IPv6 rules (as
+  // IPv4-mapped), which would make the ::ffff:0:0/96 rule refuse every IPv4 address.
+  private readonly internal = { ipv4: new BlockList(), ipv6: new BlockList() };
+  private readonly allowed = { ipv4: new BlockList(), ipv6: new BlockList() };
 
   constructor(allowedPrivate: readonly Cidr[] = []) {
-    for (const [address, prefix, family] of INTERNAL) this.internal.addSubnet(address, prefix, family);
-    for (const c of allowedPrivate) this.allowed.addSubnet(c.address, c.prefix, c.family);
+    for (const [address, prefix, family] of INTERNAL) this.internal[family].addSubnet(address, prefix, family);
+    for (const c of allowedPrivate) this.allowed[c.family].addSubnet(c.address, c.prefix, c.family);
   }
 
   /** Whether a webhook may connect to this IP address. */
@@ -73,7 +75,7 @@ export class AddressPolicy {
     const family = isIP(ip);
     if (!family) return false;
     const type = family === 6 ? 'ipv6' : 'ipv4';
-    return !this.internal.check(ip, type) || this.allowed.check(ip, type);
+    return !this.internal[type].check(ip, type) || this.allowed[type].check(ip, type);
   }
 
   /** A `lookup` for http.request that refuses to hand out a forbidden address. */
