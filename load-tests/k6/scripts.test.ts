@@ -61,7 +61,7 @@ function laterSyntax(text: string): string[] {
 
 describe('k6 scripts', () => {
   it('are the four documented ones', () => {
-    expect(scripts.sort()).toEqual(['handshake-flood.js', 'presence-churn.js', 'vote-storm.js']);
+    expect(scripts.sort()).toEqual(['coedit.js', 'handshake-flood.js', 'presence-churn.js', 'vote-storm.js']);
   });
 
   for (const file of scripts) {
