@@ -127,8 +127,9 @@ export class LiveRoom {
     this.host.transport.request('room:resync', { room: this.name }).then(
       (ack) => {
         if (!this.isCurrent(token)) return;
-        // Not in the room any more (e.g. the server restarted its side): join again.
-        if (ack.ok) this.applySnapshot(ack.snapshot);
+        // Not in the room any more (e.g. the server restarted its side), or an answer that is no
+        // board or idea snapshot (community rooms have their own shape): join again.
+        if (ack.ok && 'presence' in ack.snapshot) this.applySnapshot(ack.snapshot);
         else this.join();
       },
       () => this.retryLater(token, () => this.resync()),
