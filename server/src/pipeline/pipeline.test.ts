@@ -1,6 +1,7 @@
 import { changelogCredits, ideas, notifications, outbox, roadmapItems, statusChanges, votes } from '@cocreate/db';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduleDigest, writeDigests } from './jobs.js';
 import { communityFixture, startTestApp, type TestApp, type TestUser, testDbKinds } from '../testing/harness.js';
 
 type Fixture = Awaited<ReturnType<typeof communityFixture>>;
@@ -104,6 +105,26 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
     expect((await notificationsOf(author)).filter((n) => n.payload.ideaId === idea.id && n.kind === 'idea.status_changed')).toHaveLength(5);
     expect(await t.app.db.select().from(roadmapItems).where(eq(roadmapItems.ideaId, idea.id))).toHaveLength(1);
     expect(await t.app.db.select().from(changelogCredits).where(eq(changelogCredits.entryId, draft.id))).toHaveLength(4);
+  });
+
+  it('writes each backer one digest of what shipped in the period, once', async () => {
+    const backer = await f.member();
+    const shipped = await f.idea(member, 'Shipped in this digest');
+    const stillOpen = await f.idea(member, 'Not shipped yet');
+    for (const i of [shipped, stillOpen]) await t.api('PUT', `/api/ideas/${i.id}/vote`, { as: backer, body: { value: 1 } });
+    for (const to of ['accepted', 'planned', 'in_progress', 'shipped']) expect((await move(shipped.id, team, { to })).statusCode).toBe(200);
+    const period = 1_000_000 + Math.floor(Math.random() * 1_000_000);
+    const window = { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 60_000) };
+    const first = await writeDigests(t.app.db, period, window.start, window.end);
+    const mine = first.filter((n) => n.userId === backer.id);
+    expect(mine).toHaveLength(1);
+    expect((mine[0]!.payload.ideas as { ideaId: string }[]).map((i) => i.ideaId)).toEqual([shipped.id]);
+    expect((await writeDigests(t.app.db, period, window.start, window.end)).filter((n) => n.userId === backer.id)).toEqual([]);
+    // The worker schedules a period's digest once, however many nodes ask.
+    const interval = 7 * 86_400_000;
+    const now = Date.now() + Math.floor(Math.random() * 1e12);
+    expect(await scheduleDigest(t.app.db, interval, now)).toBe(true);
+    expect(await scheduleDigest(t.app.db, interval, now)).toBe(false);
   });
 
   it('refuses illegal moves and wrong roles with clear codes, and changes nothing', async () => {
