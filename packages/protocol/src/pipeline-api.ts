@@ -156,3 +156,19 @@ export const WebhookDeliveryView = z.object({
 });
 
 export const ExportQuery = z.strictObject({ format: z.enum(['json', 'csv']).default('json') });
+
+/** A member's own ideas and votes, across communities, for the profile page. */
+export const ProfileIdeaView = z.object({
+  id: z.string(),
+  title: z.string(),
+  status: z.enum(IDEA_STATUSES),
+  up: z.number(),
+  down: z.number(),
+  voteCount: z.number(),
+  commentCount: z.number(),
+  mergedInto: z.string().nullable(),
+  board: z.object({ id: z.string(), name: z.string() }),
+  community: z.object({ slug: z.string(), name: z.string() }),
+  createdAt: z.string(),
+});
+export const ProfileVoteView = z.object({ idea: ProfileIdeaView, value: z.number(), votedAt: z.string() });
