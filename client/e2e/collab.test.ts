@@ -67,6 +67,21 @@ async function readOnly(page: Page): Promise<boolean> {
   return (await el.getAttribute('contenteditable')) === 'false' && (await el.getAttribute('aria-readonly')) === 'true';
 }
 
+/** A moderator (Maya) locks or unlocks an idea through the API. */
+async function setLocked(ideaPath: string, locked: boolean): Promise<void> {
+  const moderator = await browser.newContext({ baseURL: server.origin });
+  try {
+    const headers = { origin: server.origin };
+    const maya = demoLogin(server, 'maya');
+    const login = await moderator.request.post('/api/auth/login', { data: { email: maya.email, password: maya.password }, headers });
+    expect(login.status()).toBe(200);
+    const res = await moderator.request.post(`/api/ideas/${ideaPath.slice('/i/'.length)}/lock`, { data: { locked }, headers });
+    expect(res.status()).toBe(200);
+  } finally {
+    await moderator.close();
+  }
+}
+
 beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
@@ -215,8 +230,9 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await pn.getByLabel('Display name').fill('Outsider');
     await pn.getByLabel('Password', { exact: true }).fill('outsider-password-1');
     await pn.getByRole('button', { name: 'Sign up' }).click();
+    // Signing up lands on the idea (the form's `next`).
     await pn.getByRole('button', { name: 'Log out' }).waitFor();
-    await pn.goto(ideaPath);
+    await pn.getByRole('heading', { level: 1, name: 'Configurable regenerative braking strength' }).waitFor();
     await eventually(() => bodyText(pn)).toBe('Three levels plus a one-pedal mode.');
     expect(await readOnly(pn)).toBe(true);
     await pn.getByText('Join the community to help write this idea.').waitFor();
@@ -233,17 +249,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await screenshot(pg, 'collab-guest-read-only');
 
     // --- a moderator locks the idea: the member's editor turns read-only at once ---
-    const moderator = await browser.newContext({ baseURL: server.origin });
-    try {
-      const headers = { origin: server.origin };
-      const maya = demoLogin(server, 'maya');
-      const login = await moderator.request.post('/api/auth/login', { data: { email: maya.email, password: maya.password }, headers });
-      expect(login.status()).toBe(200);
-      const lock = await moderator.request.post(`/api/ideas/${ideaPath.slice('/i/'.length)}/lock`, { data: { locked: true }, headers });
-      expect(lock.status()).toBe(200);
-    } finally {
-      await moderator.close();
-    }
+    await setLocked(ideaPath, true);
     await pm.getByText('This idea is locked').first().waitFor();
     await eventually(() => readOnly(pm)).toBe(true);
     await pm.getByText('You can\'t help write this idea: the idea is locked.').waitFor();
@@ -255,5 +261,12 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await collabStatus(pm).getByText('Live').waitFor();
     expect(await readOnly(pm)).toBe(true);
     await screenshot(pm, 'collab-locked-read-only');
+
+    // --- unlocked: the member writes again without a reload, and the others get it (the editor
+    // reconnects, so the server, which opened this connection read-only, decides again) ---
+    await setLocked(ideaPath, false);
+    await eventually(() => readOnly(pm)).toBe(false);
+    await typeAtEnd(pm, ' After unlock.');
+    await eventually(() => bodyText(pg)).toBe(`${after} After unlock.`);
   });
 });
