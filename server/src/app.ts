@@ -12,6 +12,7 @@ import { healthRoutes } from './features/health/routes.js';
 import { ideaRoutes } from './features/ideas/routes.js';
 import { moderationRoutes } from './features/moderation/routes.js';
 import { notificationRoutes } from './features/notifications/routes.js';
+import { profileRoutes } from './features/profile/routes.js';
 import { VoteBatcher } from './features/votes/batcher.js';
 import { voteRoutes } from './features/votes/routes.js';
 import { authPlugin } from './plugins/auth.js';
@@ -110,6 +111,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(commentRoutes, { prefix: '/api' });
   await app.register(moderationRoutes, { prefix: '/api' });
   await app.register(notificationRoutes, { prefix: '/api' });
+  await app.register(profileRoutes, { prefix: '/api' });
   await app.register(staticClientPlugin);
   return app;
 }
