@@ -157,6 +157,8 @@ export class CoeditClient {
     this.text = null;
     this.awareness = null;
     this.keystrokes = 0;
+    /** Live updates integrated (observers). */
+    this.applied = 0;
     this.synced = false;
     this.waiters = [];
     this.doc.on('update', (update, origin) => {
@@ -245,6 +247,7 @@ export class CoeditClient {
     const at = now();
     if (this.opts.recorder) this.time(update, at);
     Y.applyUpdate(this.doc, update, REMOTE);
+    this.applied++;
   }
 
   time(update, at) {

@@ -54,6 +54,11 @@ const commands = {
     return {};
   },
 
+  /** Document updates the observers integrated so far (is anything still arriving?). */
+  progress() {
+    return observers.reduce((n, o) => n + o.applied, 0);
+  },
+
   /** What the observers saw of the window (call after the drain). */
   collect() {
     stopTyping?.();

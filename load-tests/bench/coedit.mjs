@@ -28,25 +28,28 @@ export const SERVERS = ['cocreate', 'hocuspocus', 'yWebsocket'];
 
 const PROFILES = {
   full: {
-    hot: { docs: 1, editorsPerDoc: 50, observersPerDoc: 6, perSecond: 10, cursorEvery: 2 },
+    hot: { docs: 1, editorsPerDoc: 50, observersPerDoc: 6, perSecond: 10, cursorEvery: 2, ladder: [10, 20, 30, 40] },
     spread: { docs: 200, editorsPerDoc: 5, observersPerDoc: 1, perSecond: 1, cursorEvery: 2 },
     warmupMs: 5000,
     measureMs: 30_000,
+    stepMs: 10_000,
     drainMs: 3000,
     generators: 2,
-    quietWaitMs: 60_000,
+    quietWaitMs: 20_000,
     users: 20,
     bigChars: 4_700_000,
     loads: 3,
   },
   quick: {
-    hot: { docs: 1, editorsPerDoc: 20, observersPerDoc: 4, perSecond: 10, cursorEvery: 2 },
+    hot: { docs: 1, editorsPerDoc: 20, observersPerDoc: 4, perSecond: 10, cursorEvery: 2, ladder: [10] },
     spread: { docs: 40, editorsPerDoc: 5, observersPerDoc: 1, perSecond: 1, cursorEvery: 2 },
     warmupMs: 2000,
     measureMs: 8000,
+    stepMs: 5000,
     drainMs: 2000,
     generators: 2,
-    quietWaitMs: 5_000,
+    // A smoke: no waiting for the rest of the machine to calm down.
+    quietWaitMs: 0,
     users: 6,
     bigChars: 4_700_000,
     loads: 2,
@@ -204,29 +207,31 @@ async function runServer(ctx, kind, gens) {
 const gensCall = (gens, cmd, args = {}, timeoutMs = 120_000) => Promise.all(gens.map((g) => g.call(cmd, args, timeoutMs)));
 
 /**
- * One phase: observers, then editors, spread over the nodes and generators; typing for warm-up +
- * window; the drain; what the observers saw; convergence.
+ * One phase: observers, then editors, spread over the nodes and generators. With a ladder (the hot
+ * phase), typists join in steps, each measured for `stepMs`; the last step (the full count) for
+ * `measureMs`. Then convergence.
  */
 async function runPhase(ctx, server, gens, name, docNames, hooks = {}) {
   const spec = ctx.profile[name];
-  const { warmupMs, measureMs, drainMs } = ctx.profile;
   const nodes = server.bases.length;
-  const lists = (role, perDoc) => {
+  const lists = (role, fromIndex, toIndex) => {
     const out = gens.map(() => []);
     let k = 0;
     for (const [d, docName] of docNames.entries()) {
-      for (let i = 0; i < perDoc; i++, k++) {
+      for (let i = fromIndex; i < toIndex; i++, k++) {
         // Editors alternate nodes; observers start on the other node, so most pairs cross nodes.
         const node = (i + d + (role === 'observer' ? 1 : 0)) % nodes;
-        out[k % gens.length].push({ base: server.bases[node], docName, token: server.tokens[k % server.tokens.length], role, node });
+        out[k % gens.length].push({ base: server.bases[node], docName, token: server.tokens[(k + i) % server.tokens.length], role, node });
       }
     }
     return out;
   };
-  const connect = async (role, perDoc) => {
+  const connect = async (role, fromIndex, toIndex) => {
     const t = Date.now();
     const res = await Promise.all(
-      lists(role, perDoc).map((list, g) => gens[g].call('connect', { protocol: server.protocol, list, concurrency: 20 }, 600_000)),
+      lists(role, fromIndex, toIndex).map((list, g) =>
+        gens[g].call('connect', { protocol: server.protocol, list, concurrency: 20 }, 600_000),
+      ),
     );
     const failed = res.reduce((a, r) => a + r.failed, 0);
     console.log(
@@ -234,21 +239,47 @@ async function runPhase(ctx, server, gens, name, docNames, hooks = {}) {
     );
     if (failed) throw new Error(`${failed} ${role}s could not connect`);
   };
-  const phase0 = {};
-  await connect('observer', spec.observersPerDoc);
+  await connect('observer', 0, spec.observersPerDoc);
   await hooks.afterObservers?.();
-  await connect('editor', spec.editorsPerDoc);
+  const ladder = [...(spec.ladder ?? []).filter((n) => n < spec.editorsPerDoc), spec.editorsPerDoc];
+  const steps = [];
+  let editors = 0;
+  for (const [i, typists] of ladder.entries()) {
+    await connect('editor', editors, typists);
+    editors = typists;
+    const last = i === ladder.length - 1;
+    const step = await measureWindow(ctx, server, gens, {
+      name: ladder.length > 1 ? `${name} ${typists} typists` : name,
+      docs: docNames.length,
+      typists,
+      spec,
+      windowMs: last ? ctx.profile.measureMs : ctx.profile.stepMs,
+    });
+    steps.push(step);
+  }
+  const phase = { ...steps[steps.length - 1], steps: steps.length > 1 ? steps : undefined };
+  phase.convergence = await checkConvergence(server, gens, docNames, server.kind === 'cocreate' ? ctx.db : null);
+  await gensCall(gens, 'closeEditors');
+  await hooks.afterEditorsLeft?.();
+  console.log(
+    `  ${name}: converged ${phase.convergence.converged} (${phase.convergence.statesCompared} states of ${phase.convergence.documents} documents${server.kind === 'cocreate' ? ', PostgreSQL included' : ''})${phase.convergence.mismatches.length ? `: ${phase.convergence.mismatches[0]}` : ''}${phase.convergence.readerErrors.length ? `; reader failed: ${phase.convergence.readerErrors[0]}` : ''}`,
+  );
+  return phase;
+}
 
-  // Idle cost with every client connected (heartbeats, background work), then typing.
-  if (ctx.profile.quietWaitMs)
-    phase0.machineBusyBefore = round(await waitForQuietMachine(ctx.profile.quietWaitMs, `before the ${name} phase`));
+/** Idle cost with every client connected, then one typing window: latency, throughput, CPU. */
+async function measureWindow(ctx, server, gens, { name, docs, typists, spec, windowMs }) {
+  const { warmupMs, drainMs } = ctx.profile;
+  const out = { typists };
+  if (ctx.profile.quietWaitMs) out.machineBusyBefore = round(await waitForQuietMachine(ctx.profile.quietWaitMs, `before ${name}`));
   const groups = await server.groups();
   const idle0 = cpuSnapshot(groups);
-  await sleep(3000);
-  phase0.idleCores = Object.fromEntries(Object.entries(coresBetween(idle0, cpuSnapshot(groups))).map(([k, v]) => [k, round(v)]));
+  await sleep(2000);
+  const idle = coresBetween(idle0, cpuSnapshot(groups));
+  out.idleCores = Object.fromEntries(Object.entries(idle).map(([k, v]) => [k, round(v)]));
   const start = now() + 200;
   const from = start + warmupMs;
-  const to = from + measureMs;
+  const to = from + windowMs;
   await gensCall(gens, 'type', { perSecond: spec.perSecond, cursorEvery: spec.cursorEvery, from, to, until: to });
   await sleep(from - now());
   const profiling = ctx.options.cpuProf ? await Promise.all(server.procs.map((p) => p.inspector.startProfile())) : null;
@@ -257,12 +288,14 @@ async function runPhase(ctx, server, gens, name, docNames, hooks = {}) {
   const cpu1 = cpuSnapshot(groups);
   if (profiling) {
     for (const [i, p] of server.procs.entries()) {
-      const file = join(ctx.logDir, `${server.kind}-${name}-${i}.cpuprofile`);
+      const file = join(ctx.logDir, `${server.kind}-${name.replaceAll(' ', '-')}-${i}.cpuprofile`);
       writeFileSync(file, JSON.stringify(await p.inspector.stopProfile()));
       console.log(`  ${name}: CPU profile of process ${i} in ${file}`);
     }
   }
   await sleep(drainMs);
+  // Then until nothing arrives any more (a server that fell behind drains its backlog), at most a minute.
+  const quietMs = await waitQuiet(gens, 60_000);
   const seen = await gensCall(gens, 'collect');
   const all = new Histogram();
   const cross = new Histogram();
@@ -270,14 +303,15 @@ async function runPhase(ctx, server, gens, name, docNames, hooks = {}) {
     all.merge(s.all);
     cross.merge(s.cross);
   }
-  const windowS = measureMs / 1000;
+  const windowS = windowMs / 1000;
   const sent = seen.reduce((a, s) => a + s.sent, 0);
   const delivered = seen.reduce((a, s) => a + s.delivered, 0);
   const cores = coresBetween(cpu0, cpu1);
   const serverCpuUs = cpu1.server - cpu0.server;
-  const phase = {
-    ...phase0,
-    offeredPerSec: docNames.length * spec.editorsPerDoc * spec.perSecond,
+  Object.assign(out, {
+    windowMs,
+    quietAfterDrainMs: quietMs,
+    offeredPerSec: docs * typists * spec.perSecond,
     sentPerSec: sent / windowS,
     // Distinct keystrokes that reached the observers, per document (delivered ÷ observers per document).
     updatesPerSec: delivered / spec.observersPerDoc / windowS,
@@ -289,33 +323,27 @@ async function runPhase(ctx, server, gens, name, docNames, hooks = {}) {
     crossNodeP99Ms: cross.total ? cross.quantile(0.99) : null,
     samples: all.total,
     cpuUsPerUpdate: sent ? serverCpuUs / sent : null,
-    cpuUsPerUpdateAboveIdle: sent ? Math.max(0, serverCpuUs - phase0.idleCores.server * measureMs * 1000) / sent : null,
+    cpuUsPerUpdateAboveIdle: sent ? Math.max(0, serverCpuUs - idle.server * windowMs * 1000) / sent : null,
     cores: Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, round(v)])),
     generatorLate: seen.reduce((a, s) => a + s.late, 0),
     generatorLoopDelayP99Ms: round(Math.max(...seen.map((s) => s.loopDelayP99Ms ?? 0))),
     clientsClosedByServer: seen.reduce((a, s) => a + s.closedByServer, 0),
     closeReasons: [...new Set(seen.flatMap((s) => s.closeReasons))],
-  };
-  phase.convergence = await checkConvergence(server, gens, docNames, server.kind === 'cocreate' ? ctx.db : null);
-  await gensCall(gens, 'closeEditors');
-  await hooks.afterEditorsLeft?.();
-  const f = (ms) => (ms === null ? '–' : ms === Infinity ? '∞' : `${round(ms)} ms`);
+  });
+  const f = (ms) => (ms === null ? '–' : ms === Infinity ? '≥10 s' : `${round(ms)} ms`);
   console.log(
-    `  ${name}: ${round(phase.sentPerSec)}/s sent (${phase.offeredPerSec} offered), ${round(phase.updatesPerSec)}/s delivered per document set; keystroke-to-peer p50 ${f(phase.p50Ms)}, p99 ${f(phase.p99Ms)}, max ${f(phase.maxMs)}${phase.crossNodeP99Ms !== null ? ` (across nodes: p50 ${f(phase.crossNodeP50Ms)}, p99 ${f(phase.crossNodeP99Ms)})` : ''}`,
+    `  ${name}: ${round(out.sentPerSec)}/s sent (${out.offeredPerSec} offered), ${round(out.updatesPerSec)}/s delivered (${round(100 * (out.deliveredShare ?? 0))} %); keystroke-to-peer p50 ${f(out.p50Ms)}, p99 ${f(out.p99Ms)}, max ${f(out.maxMs)}${out.crossNodeP99Ms !== null ? ` (across nodes: p50 ${f(out.crossNodeP50Ms)}, p99 ${f(out.crossNodeP99Ms)})` : ''}`,
   );
   console.log(
-    `  ${name}: server CPU ${round(phase.cpuUsPerUpdate)} µs per update (${round(phase.cpuUsPerUpdateAboveIdle)} above the idle ${phase.idleCores.server} cores); cores: ${Object.entries(
-      phase.cores,
+    `  ${name}: server CPU ${round(out.cpuUsPerUpdate)} µs per update (${round(out.cpuUsPerUpdateAboveIdle)} above the idle ${out.idleCores.server} cores); cores: ${Object.entries(
+      out.cores,
     )
       .map(([k, v]) => `${k} ${v}`)
       .join(
         ', ',
-      )}${phase.generatorLate ? `; generators fell behind by ${phase.generatorLate} keystrokes` : ''}${phase.clientsClosedByServer ? `; ${phase.clientsClosedByServer} clients closed by the server: ${phase.closeReasons.join('; ')}` : ''}`,
+      )}${out.generatorLate ? `; generators fell behind by ${out.generatorLate} keystrokes` : ''}${out.clientsClosedByServer ? `; ${out.clientsClosedByServer} clients closed by the server: ${out.closeReasons.join('; ')}` : ''}${quietMs > 2500 ? `; updates still arrived ${(quietMs / 1000).toFixed(1)} s after the drain` : ''}`,
   );
-  console.log(
-    `  ${name}: converged ${phase.convergence.converged} (${phase.convergence.statesCompared} states of ${phase.convergence.documents} documents${server.kind === 'cocreate' ? ', PostgreSQL included' : ''})${phase.convergence.mismatches.length ? `: ${phase.convergence.mismatches[0]}` : ''}${phase.convergence.readerErrors.length ? `; reader failed: ${phase.convergence.readerErrors[0]}` : ''}`,
-  );
-  return phase;
+  return out;
 }
 
 /**
@@ -375,6 +403,18 @@ async function measureLoad(ctx, server, docName) {
     `  load: ${(bytes / 1024 / 1024).toFixed(1)} MiB document (${chars} characters in 200-character paragraphs) synced by a fresh client in ${runs.map((x) => `${x.ms} ms`).join(', ')} from ${out.source}${complete ? '' : '; INCOMPLETE'}`,
   );
   return out;
+}
+
+/** Waits until two readings 1 s apart show no new document update at any observer; returns the time it took. */
+async function waitQuiet(gens, maxMs) {
+  const t = Date.now();
+  let last = '';
+  for (;;) {
+    const now = JSON.stringify(await gensCall(gens, 'progress'));
+    if (now === last || Date.now() - t > maxMs) return Date.now() - t;
+    last = now;
+    await sleep(1000);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
