@@ -9,7 +9,7 @@
  */
 import type { Browser, Locator, Page, WebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoLogin, type E2EServer, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
+import { demoLogin, type E2EServer, horizontalOverflow, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
 
 const STEP = 15_000;
 
@@ -19,8 +19,8 @@ const sessions: UserSession[] = [];
 
 const sockets = new WeakMap<Page, WebSocket[]>();
 
-async function user(): Promise<UserSession> {
-  const s = await openUser(browser, server.origin);
+async function user(viewport?: { width: number; height: number }): Promise<UserSession> {
+  const s = await openUser(browser, server.origin, viewport);
   sessions.push(s);
   const mine: WebSocket[] = [];
   sockets.set(s.page, mine);
@@ -212,7 +212,8 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await collabStatus(pm).getByText('Live').waitFor();
 
     // --- a guest: live text, no typing, told how to help ---
-    const g = await user();
+    // (on a phone-sized screen)
+    const g = await user({ width: 375, height: 740 });
     const pg = g.page;
     await pg.goto(ideaPath);
     await eventually(() => bodyText(pg)).toBe('Three levels plus a one-pedal mode.');
@@ -246,7 +247,8 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await eventually(() => bodyText(pn)).toBe(after);
     await caretOf(pg, 'Lena').waitFor();
     expect(await bodyText(pm)).toBe(after);
-    await screenshot(pg, 'collab-guest-read-only');
+    expect(await horizontalOverflow(pg)).toBeNull();
+    await screenshot(pg, 'collab-guest-read-only-phone');
 
     // --- a moderator locks the idea: the member's editor turns read-only at once ---
     await setLocked(ideaPath, true);

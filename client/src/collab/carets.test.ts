@@ -1,7 +1,7 @@
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { caretColour, caretName, FALLBACK_CARET_COLOUR, normaliseCaretColours, selectionColour } from './carets';
+import { caretColour, caretName, FALLBACK_CARET_COLOUR, labelTextColour, normaliseCaretColours, selectionColour } from './carets';
 
 describe('caret colours and names', () => {
   it('turns the server’s hsl() colours into #rrggbb and keeps hex ones', () => {
@@ -21,6 +21,13 @@ describe('caret colours and names', () => {
   it('makes a see-through selection colour', () => {
     expect(selectionColour('hsl(0, 100%, 50%)')).toBe('#ff000040');
     expect(selectionColour('nonsense')).toBe(`${FALLBACK_CARET_COLOUR}40`);
+  });
+
+  it('writes the name in black on light colours and in white on dark ones', () => {
+    expect(labelTextColour('hsl(55, 70%, 45%)')).toBe('#000000');
+    expect(labelTextColour('#ffff00')).toBe('#000000');
+    expect(labelTextColour('hsl(240, 70%, 45%)')).toBe('#ffffff');
+    expect(labelTextColour('#000000')).toBe('#ffffff');
   });
 
   it('prints a short, non-empty name', () => {

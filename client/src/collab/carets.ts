@@ -40,6 +40,18 @@ export function selectionColour(value: unknown, alpha = 0.25): string {
   return `${caretColour(value)}${a}`;
 }
 
+/** Black or white, whichever reads better on the colour (WCAG relative luminance). */
+export function labelTextColour(background: unknown): '#000000' | '#ffffff' {
+  const hex = caretColour(background);
+  const [r, g, b] = [1, 3, 5].map((i) => {
+    const c = Number.parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // Contrast with black (L + 0.05) / 0.05 against with white 1.05 / (L + 0.05): equal near L = 0.179.
+  return luminance > 0.179 ? '#000000' : '#ffffff';
+}
+
 /** A name to print on a caret: trimmed, never empty, never a novel. */
 export function caretName(value: unknown): string {
   const name = typeof value === 'string' ? value.trim() : '';
@@ -77,6 +89,7 @@ export function renderCaret(user: CaretUser): HTMLElement {
   const label = document.createElement('span');
   label.className = 'collab-caret-label';
   label.style.backgroundColor = colour;
+  label.style.color = labelTextColour(colour);
   label.textContent = caretName(user.name);
   caret.append(label);
   return caret;
