@@ -9,7 +9,17 @@
  */
 import type { Browser, Locator, Page, WebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoLogin, type E2EServer, horizontalOverflow, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
+import {
+  demoLogin,
+  type E2EServer,
+  horizontalOverflow,
+  launchBrowser,
+  openUser,
+  screenshot,
+  signIn,
+  startServer,
+  type UserSession,
+} from './harness.js';
 
 const STEP = 15_000;
 
@@ -254,7 +264,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await setLocked(ideaPath, true);
     await pm.getByText('This idea is locked').first().waitFor();
     await eventually(() => readOnly(pm)).toBe(true);
-    await pm.getByText('You can\'t help write this idea: the idea is locked.').waitFor();
+    await pm.getByText("You can't help write this idea: the idea is locked.").waitFor();
     expect(await pm.getByRole('toolbar', { name: 'Formatting' }).count()).toBe(0);
 
     // --- and stays read-only after a reload, still showing the live text ---

@@ -1,6 +1,6 @@
+import { describe, expect, it } from 'vitest';
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { describe, expect, it } from 'vitest';
 import { caretColour, caretName, FALLBACK_CARET_COLOUR, labelTextColour, normaliseCaretColours, selectionColour } from './carets';
 
 describe('caret colours and names', () => {

@@ -29,7 +29,15 @@ describe('collab status', () => {
     // A reader has no changes to keep.
     expect(describeCollab(lost, false).detail).not.toContain('Your changes');
     // Back and synced again: live.
-    expect(run([{ type: 'status', status: 'connected' }, { type: 'sync', synced: true }], lost).phase).toBe('live');
+    expect(
+      run(
+        [
+          { type: 'status', status: 'connected' },
+          { type: 'sync', synced: true },
+        ],
+        lost,
+      ).phase,
+    ).toBe('live');
   });
 
   it('says why it retries: busy server (1013), server error (1011), or no network', () => {
@@ -37,7 +45,10 @@ describe('collab status', () => {
     expect(describeCollab(busy, true).detail).toContain('busy');
     const broken = run([...connectAndSync, { type: 'connection-close', code: 1011 }]);
     expect(describeCollab(broken, true).detail).toContain('problem');
-    const offline = run([{ type: 'network', online: false }, { type: 'connection-close', code: null }]);
+    const offline = run([
+      { type: 'network', online: false },
+      { type: 'connection-close', code: null },
+    ]);
     expect(describeCollab(offline, true)).toMatchObject({ label: 'Connecting…', detail: 'You are offline. Retrying…' });
     // A temporary close is no refusal.
     expect(run([{ type: 'closed', code: 1013 }]).phase).toBe('connecting');
@@ -50,7 +61,15 @@ describe('collab status', () => {
     const tooLarge = run([...connectAndSync, { type: 'connection-close', code: 4413 }, { type: 'closed', code: 4413 }]);
     expect(tooLarge.phase).toBe('refused');
     expect(describeCollab(tooLarge, true)).toMatchObject({ tone: 'error', detail: expect.stringContaining('too large') });
-    expect(run([{ type: 'status', status: 'connected' }, { type: 'sync', synced: true }], tooLarge).phase).toBe('refused');
+    expect(
+      run(
+        [
+          { type: 'status', status: 'connected' },
+          { type: 'sync', synced: true },
+        ],
+        tooLarge,
+      ).phase,
+    ).toBe('refused');
     expect(describeCollab(run([{ type: 'closed', code: 4401 }]), false).detail).toContain('Log in');
     expect(describeCollab(run([{ type: 'closed', code: 4403 }]), false).detail).toContain('no longer have access');
     expect(describeCollab(run([{ type: 'closed', code: 4404 }]), false).detail).toContain('no longer exists');

@@ -4,10 +4,10 @@
  * `default` fragment, all made and destroyed together, so leaving the page leaves no socket.
  */
 import { COLLAB_PATH, IDEA_BODY_FRAGMENT, ideaDocName } from '@cocreate/protocol';
-import { Editor } from '@tiptap/react';
 import { Collaboration } from '@tiptap/extension-collaboration';
 import { CollaborationCaret } from '@tiptap/extension-collaboration-caret';
 import { Placeholder } from '@tiptap/extension-placeholder';
+import { Editor } from '@tiptap/react';
 import { StarterKit } from '@tiptap/starter-kit';
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { WebsocketProvider } from 'y-websocket';
