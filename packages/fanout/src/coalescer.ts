@@ -14,6 +14,13 @@ interface Batch {
 export interface TickCoalescerOptions {
   fanout: FanOut;
   tickMs: number;
+  /**
+   * How long after publishing its own batches a node flushes to its sockets (default a quarter of
+   * the tick). Every node publishes on the same wall-clock boundaries, so the batches of the other
+   * nodes arrive within this window and go out in the same frame: a change reaches a socket on
+   * another node about one tick after its commit, not two.
+   */
+  flushDelayMs?: number;
   /** Called at most once per board per tick with everything that changed (local and remote). */
   flush(boardId: string, changes: RankChange[]): void;
   /** Channel of a board's state batches. */
@@ -28,19 +35,41 @@ export interface TickCoalescerOptions {
  * publishes one batch per board with the latest counters it changed, and merges the batches other
  * nodes sent into the same local flush, so a socket gets at most one state frame per board per tick.
  * Merging keeps the highest version per idea, so order of arrival does not matter.
+ *
+ * Ticks are aligned to the wall clock (multiples of tickMs) on every node, and each tick is split
+ * in two: publish at the boundary, flush `flushDelayMs` later. A batch that arrives after the flush
+ * waits for the next one; nothing is lost, it is only a tick later.
  */
 export class TickCoalescer {
   private readonly localDirty = new Map<string, Map<string, RankChange>>();
   private readonly pending = new Map<string, Map<string, RankChange>>();
   private readonly watched = new Map<string, () => void>();
-  private readonly timer: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | null = null;
   private readonly channel: (boardId: string) => string;
+  private readonly flushDelayMs: number;
   private ticks = 0;
   private lastTickMs = 0;
+  private closed = false;
 
   constructor(private readonly options: TickCoalescerOptions) {
     this.channel = options.channel ?? ((boardId) => `ranks:${boardId}`);
-    this.timer = setInterval(() => this.tick(), options.tickMs);
+    this.flushDelayMs = Math.min(options.flushDelayMs ?? Math.round(options.tickMs / 4), options.tickMs - 1);
+    this.scheduleTick();
+  }
+
+  /** The next publish at the next wall-clock multiple of tickMs, its flush flushDelayMs later. */
+  private scheduleTick(): void {
+    if (this.closed) return;
+    const now = Date.now();
+    const boundary = Math.floor(now / this.options.tickMs + 1) * this.options.tickMs;
+    this.timer = setTimeout(() => {
+      this.publish();
+      this.timer = setTimeout(() => {
+        this.flush();
+        this.scheduleTick();
+      }, this.flushDelayMs);
+      this.timer.unref();
+    }, boundary - now);
     this.timer.unref();
   }
 
@@ -73,14 +102,24 @@ export class TickCoalescer {
     this.pending.delete(boardId);
   }
 
-  /** One tick: publish local batches, flush merged changes to local sockets. Public for tests. */
+  /** One whole tick at once: publish local batches, flush merged changes to local sockets. For tests. */
   tick(): void {
-    const started = performance.now();
+    this.publish();
+    this.flush();
+  }
+
+  /** Sends this node's batches to the other nodes. */
+  private publish(): void {
     for (const [boardId, changes] of this.localDirty) {
       const batch: Batch = { n: this.options.fanout.nodeId, t: Date.now(), c: [...changes.values()] };
       this.options.fanout.publish(this.channel(boardId), JSON.stringify(batch));
     }
     this.localDirty.clear();
+  }
+
+  /** Writes everything that changed (here and elsewhere) since the last flush to this node's sockets. */
+  private flush(): void {
+    const started = performance.now();
     const flushing = [...this.pending];
     this.pending.clear();
     for (const [boardId, changes] of flushing) {
@@ -100,7 +139,8 @@ export class TickCoalescer {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
     for (const unsubscribe of this.watched.values()) unsubscribe();
     this.watched.clear();
   }
