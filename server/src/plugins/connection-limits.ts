@@ -8,6 +8,11 @@ export interface ConnectionLimits {
   handshake(ip: string): Promise<boolean>;
   /** Holds one guest (no session) connection slot for `ip`; null when the address has none left. */
   guest(ip: string): (() => void) | null;
+  /**
+   * Holds one slot for a bare connection of `ip`: open, but not yet past its handshake (a raw
+   * Engine.IO connection before its Socket.IO CONNECT); null when the address has none left.
+   */
+  bare(ip: string): (() => void) | null;
 }
 
 /**

@@ -68,6 +68,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
     keyGenerator: (request) => `hs:${request.ip}`,
   });
   const guests = new GuestSlots(socketLimits.guestSocketsPerIp);
+  const bare = new GuestSlots(socketLimits.guestSocketsPerIp);
   app.decorate('connectionLimits', {
     clientIp: clientIpResolver(app.config.trustProxy),
     handshake: async (ip: string) => {
@@ -81,6 +82,7 @@ export const rateLimitPlugin = fp(async (app: FastifyInstance) => {
       }
     },
     guest: (ip: string) => guests.take(ip),
+    bare: (ip: string) => bare.take(ip),
   } satisfies ConnectionLimits);
 });
 

@@ -13,6 +13,9 @@ export function connectError(code: ErrorCode, message: string): Error & { data: 
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
+/** Engine.IO connections not yet past the Socket.IO handshake, and the bare slot each holds. */
+export const bareConnections = new WeakMap<object, () => void>();
+
 /**
  * Handshake: the per-address handshake limit, the Origin rule of the REST API, then the session
  * from `auth.token` (bearer) or the session cookie. No credentials means a guest (read-only, public
@@ -22,6 +25,8 @@ export function handshake(app: FastifyInstance) {
   const allowed = new Set(app.config.publicOrigins);
   const limits = app.connectionLimits;
   return async (socket: AppSocket, next: (err?: Error) => void) => {
+    // Past its bare stage, whatever the outcome: the guest cap (or a session) takes over.
+    bareConnections.get(socket.conn)?.();
     try {
       const ip = limits.clientIp(socket.request);
       if (!(await limits.handshake(ip))) return next(connectError('RATE_LIMITED', 'too many connections from this address; retry later'));

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { type FanOut, MemoryFanOut, MemoryPresence, type Presence, RedisFanOut, RedisPresence, TickCoalescer, waitReady } from '@cocreate/fanout';
 import { MAX_SOCKET_PACKET_BYTES } from '@cocreate/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -6,7 +7,7 @@ import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { createConnectionHandler } from './handlers.js';
-import { handshake } from './handshake.js';
+import { bareConnections, handshake } from './handshake.js';
 import { type IO, RealtimeHub } from './hub.js';
 
 declare module 'fastify' {
@@ -48,6 +49,23 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     destroyUpgrade: false,
     cors: { origin: config.publicOrigins, credentials: true },
     connectionStateRecovery: undefined,
+  });
+
+  // A bare Engine.IO connection (open, no Socket.IO CONNECT yet) holds a slot of its address until
+  // its handshake or its close: a flood of connections that never say who they are is capped per
+  // address (and each ends after Socket.IO's connectTimeout anyway).
+  io.engine.on('connection', (conn: { request: IncomingMessage; close(): void; once(event: 'close', fn: () => void): void }) => {
+    const release = app.connectionLimits.bare(app.connectionLimits.clientIp(conn.request));
+    if (!release) return conn.close();
+    let held = true;
+    const free = () => {
+      if (!held) return;
+      held = false;
+      bareConnections.delete(conn);
+      release();
+    };
+    bareConnections.set(conn, free);
+    conn.once('close', free);
   });
 
   const adapterClients: Redis[] = [];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { communityFixture, startTestApp, type TestApp, type TestUser } from '../testing/harness.js';
-import { closeAll, listen, outcome, rawWs, refusal, sio, until } from './sockets.js';
+import { closeAll, closeOf, listen, outcome, rawWs, refusal, sio, until } from './sockets.js';
 
 /** Case 3: connection and handshake floods are capped per address; others are still served. */
 
@@ -83,6 +83,26 @@ describe('connection floods (two nodes sharing Redis)', () => {
     const keys = await redis[0]!.keys(`${a.app.config.redisPrefix}rl:*hs:${ATTACKER}`);
     expect(keys.length).toBe(1);
     expect(Number(await redis[0]!.get(keys[0]!))).toBeGreaterThan(12);
+  });
+
+  it('caps bare Engine.IO connections (never sending CONNECT) per address; saying who you are frees the slot', async () => {
+    const FLOOD = '127.0.0.3';
+    const engine = `${urlA.ws}/socket.io/?EIO=4&transport=websocket`;
+    const bare = await Promise.all([1, 2, 3].map(() => rawWs(engine, { from: FLOOD })));
+    await until(() => bare.every(({ got }) => got.some((f) => f.toString().startsWith('0{'))));
+    // The fourth is cut at once; every open one is still open.
+    const fourth = await rawWs(engine, { from: FLOOD });
+    expect((await closeOf(fourth.ws)).code).toBeGreaterThanOrEqual(1000);
+    expect(bare.every(({ ws }) => ws.readyState === ws.OPEN)).toBe(true);
+    // Another address is served meanwhile.
+    expect(await outcome(sio(urlA.http, { token: user.token, from: OTHER }))).toBe('ok');
+    // One of them connects to Socket.IO as a guest: no longer bare, so another bare connection fits.
+    bare[0]!.ws.send('40');
+    await until(() => bare[0]!.got.some((f) => f.toString().startsWith('40{')));
+    const fifth = await rawWs(engine, { from: FLOOD });
+    await until(() => fifth.got.some((f) => f.toString().startsWith('0{')));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fifth.ws.readyState).toBe(fifth.ws.OPEN);
   });
 });
 
