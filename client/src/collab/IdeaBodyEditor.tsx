@@ -54,18 +54,20 @@ export function IdeaBodyEditor({ ideaId, canEdit, readOnlyReason, userName, fall
         </p>
       )}
       {editable && editor && <FormatToolbar editor={editor} />}
-      {neverOpened ? (
-        fallbackText.trim() ? (
-          <div className="idea-text prewrap">{fallbackText}</div>
+      {/* Until the live text arrives (or when it never can: a refusal, a proxy without WebSockets),
+          the last saved extract stands in for it, so the idea can be read at once. */}
+      {!state.everSynced &&
+        (fallbackText.trim() ? (
+          <div className="idea-text prewrap collab-preview" aria-busy={!neverOpened}>
+            {fallbackText}
+          </div>
         ) : (
-          <p className="empty">No details were given.</p>
-        )
-      ) : (
-        <div className={editable ? 'collab-frame collab-frame-editable' : 'collab-frame'}>
-          <EditorContent editor={editor} />
-          {!editable && state.everSynced && empty && <p className="empty collab-empty">No details were given.</p>}
-        </div>
-      )}
+          <p className="empty">{neverOpened ? 'No details were given.' : 'Loading the text…'}</p>
+        ))}
+      <div className={editable ? 'collab-frame collab-frame-editable' : 'collab-frame'} hidden={!state.everSynced}>
+        <EditorContent editor={editor} />
+        {!editable && empty && <p className="empty collab-empty">No details were given.</p>}
+      </div>
     </section>
   );
 }
