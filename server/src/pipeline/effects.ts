@@ -13,6 +13,7 @@ import {
 } from '@cocreate/db';
 import { type CreditKind, laneFor, type RoadmapLane } from '@cocreate/protocol';
 import { and, desc, eq, max, ne, sql } from 'drizzle-orm';
+import { resultRows } from '../lib/db-rows.js';
 import { enqueue } from './outbox.js';
 
 /**
@@ -214,9 +215,4 @@ export async function queueWebhooks(tx: Db, communityId: string, eventType: stri
     .returning({ id: webhookDeliveries.id });
   for (const d of created) await enqueue(tx, 'webhook.deliver', { deliveryId: d.id });
   return created.length;
-}
-
-/** postgres.js returns rows as the result itself; PGlite wraps them in `{ rows }`. */
-export function resultRows<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
 }

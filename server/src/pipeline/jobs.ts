@@ -1,13 +1,13 @@
 import { changelogCredits, type Db, ideas, outbox, webhookDeliveries, webhooks } from '@cocreate/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
+import { resultRows } from '../lib/db-rows.js';
 import type { RealtimeHub } from '../realtime/hub.js';
 import {
   draftChangelog,
   notifyAudience,
   notifyUsers,
   queueWebhooks,
-  resultRows,
   type RoadmapSync,
   type StoredNotification,
   syncRoadmap,

@@ -9,7 +9,7 @@ const opts = { pollMs: 20, leaseMs: 60_000, backoffMs: 5, maxAttempts: 3 };
 
 describe.each(testDbKinds())('outbox worker on %s', (kind) => {
   let test: Awaited<ReturnType<typeof createTestDatabase>>;
-  let others: Database[] = [];
+  const others: Database[] = [];
   beforeAll(async () => {
     test = await createTestDatabase(kind);
   });

@@ -4,6 +4,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { AppError, conflict, invalid, notFound } from '../errors.js';
 import { audit, type CommunityRow, type IdeaRow, type MembershipRow } from '../features/access.js';
 import { pgErrorCode } from '../lib/db-errors.js';
+import { affectedRows } from '../lib/db-rows.js';
 import { enqueue } from './outbox.js';
 
 /**
@@ -172,7 +173,7 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
       on conflict (idea_id, user_id) do nothing`);
     const [sourceVotes] = await tx.select({ n: sql<number>`count(*)::int` }).from(votes).where(eq(votes.ideaId, source.id));
     await tx.delete(votes).where(eq(votes.ideaId, source.id));
-    const votesMoved = affected(movedVotes);
+    const votesMoved = affectedRows(movedVotes);
 
     const movedComments = await tx.update(comments).set({ ideaId: target.id }).where(eq(comments.ideaId, source.id)).returning({ id: comments.id });
     const followers = await tx.execute(sql`
@@ -215,7 +216,7 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
       .insert(statusChanges)
       .values({ ideaId: source.id, fromStatus: source.status, toStatus: 'merged', reason, actorId: input.actor.userId })
       .returning();
-    const moved = { votes: votesMoved, dropped: (sourceVotes?.n ?? 0) - votesMoved, comments: movedComments.length, followers: affected(followers) };
+    const moved = { votes: votesMoved, dropped: (sourceVotes?.n ?? 0) - votesMoved, comments: movedComments.length, followers: affectedRows(followers) };
     await enqueue(tx, 'idea.merged', {
       sourceId: source.id,
       targetId: target.id,
@@ -235,10 +236,4 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
     });
     return { source: updatedSource!, target: updatedTarget!, moved };
   });
-}
-
-/** Rows an INSERT or UPDATE touched: postgres.js says `count`, PGlite `affectedRows`. */
-function affected(result: unknown): number {
-  const r = result as { count?: number; affectedRows?: number };
-  return Number(r.count ?? r.affectedRows ?? 0);
 }

@@ -54,4 +54,41 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
     }
     await batcher.close();
   });
+
+  it.runIf(kind === 'postgres')('falls back vote by vote when an idea closes between the decision and the write', async () => {
+    const fx = await communityFixture(t);
+    const open = await fx.idea(fx.owner, 'Stays open');
+    const closing = await fx.idea(fx.owner, 'Declined meanwhile');
+    const users: TestUser[] = [];
+    for (let i = 0; i < 6; i++) users.push(await fx.member());
+    const batcher = new VoteBatcher(t.app.db, { enabled: true });
+    // Another writer holds the idea while the batch is decided, then declines it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const writer = t.app.db.transaction(async (tx) => {
+      await tx.select({ id: ideas.id }).from(ideas).where(eq(ideas.id, closing.id)).for('no key update');
+      locked();
+      await held;
+      await tx.update(ideas).set({ status: 'declined' }).where(eq(ideas.id, closing.id));
+    });
+    await isLocked;
+    const settled = Promise.allSettled(users.flatMap((u) => [open, closing].map((idea) => batcher.submit({ ideaId: idea.id, userId: u.id, value: 1 }))));
+    await new Promise((r) => setTimeout(r, 200));
+    release();
+    await writer;
+    const results = await settled;
+    expect(batcher.stats.fallbacks).toBeGreaterThan(0);
+    const forClosing = results.filter((_, i) => i % 2 === 1);
+    const forOpen = results.filter((_, i) => i % 2 === 0);
+    expect(forOpen.every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(forClosing.every((r) => r.status === 'rejected' && (r.reason as { code?: string }).code === 'FORBIDDEN')).toBe(true);
+    const [closed] = await t.app.db.select().from(ideas).where(eq(ideas.id, closing.id));
+    const [stillOpen] = await t.app.db.select().from(ideas).where(eq(ideas.id, open.id));
+    expect(closed).toMatchObject({ up: 0, status: 'declined' });
+    expect(await t.app.db.select().from(votes).where(eq(votes.ideaId, closing.id))).toEqual([]);
+    expect(stillOpen!.up).toBe(users.length);
+    await batcher.close();
+  });
 });

@@ -1,6 +1,7 @@
 import { boards, communities, ideas, memberships, votes, type Db } from '@cocreate/db';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, conflict, notFound } from '../../errors.js';
+import { resultRows } from '../../lib/db-rows.js';
 import { refuseVote, setVote, type VoteOutcome } from './service.js';
 
 export interface VoteRequest {
@@ -190,26 +191,41 @@ export class VoteBatcher {
       // NO KEY UPDATE, like the UPDATE itself: it does not conflict with the KEY SHARE locks that the
       // votes' foreign keys take on ideas, which FOR UPDATE did (and deadlocked on).
       await tx.select({ id: ideas.id }).from(ideas).where(inArray(ideas.id, touched)).orderBy(ideas.id).for('no key update');
-      const after = new Map<string, typeof ideas.$inferSelect>();
-      for (const ideaId of touched) {
-        const t = totals.get(ideaId);
-        const read = byIdea.get(ideaId)!.idea;
-        const [row] = t
-          ? await tx
-              .update(ideas)
-              .set({
-                up: sql`${ideas.up} + ${t.up}`,
-                down: sql`${ideas.down} + ${t.down}`,
-                voteCount: sql`${ideas.voteCount} + ${t.up - t.down}`,
-                weightedScore: sql`${ideas.weightedScore} + ${t.weighted}::float8`,
-                version: sql`${ideas.version} + ${t.changes}`,
-              })
-              .where(and(eq(ideas.id, ideaId), eq(ideas.status, read.status), eq(ideas.locked, read.locked), eq(ideas.hidden, read.hidden)))
-              .returning()
-          : await tx.select().from(ideas).where(eq(ideas.id, ideaId));
-        // The decision above no longer holds: the whole batch goes again, vote by vote.
-        if (!row) throw conflict('an idea changed while its votes were written');
-        after.set(ideaId, row);
+      // One statement for every changed idea, each guarded: the decision above holds only if the
+      // idea was not locked, merged, hidden or closed meanwhile.
+      const after = new Map<string, { up: number; down: number; weightedScore: number; version: number; boardId: string }>();
+      const changedIds = touched.filter((id) => totals.has(id));
+      if (changedIds.length > 0) {
+        const values = sql.join(
+          changedIds.map((id) => {
+            const t = totals.get(id)!;
+            const read = byIdea.get(id)!.idea;
+            return sql`(${id}::uuid, ${t.up}::int, ${t.down}::int, ${t.weighted}::float8, ${t.changes}::int, ${read.status}::text, ${read.locked}::boolean, ${read.hidden}::boolean)`;
+          }),
+          sql`, `,
+        );
+        const updated = resultRows<{ id: string; up: number; down: number; weighted_score: number; version: number | string; board_id: string }>(
+          await tx.execute(sql`
+            update ${ideas} as i
+               set up = i.up + v.up, down = i.down + v.down, vote_count = i.vote_count + v.up - v.down,
+                   weighted_score = i.weighted_score + v.w, version = i.version + v.n
+              from (values ${values}) as v(id, up, down, w, n, status, locked, hidden)
+             where i.id = v.id and i.status = v.status and i.locked = v.locked and i.hidden = v.hidden
+            returning i.id, i.up, i.down, i.weighted_score, i.version, i.board_id`),
+        );
+        // The decision above no longer holds for some idea: the whole batch goes again, vote by vote.
+        if (updated.length !== changedIds.length) throw conflict('an idea changed while its votes were written');
+        for (const r of updated) {
+          after.set(r.id, { up: Number(r.up), down: Number(r.down), weightedScore: Number(r.weighted_score), version: Number(r.version), boardId: r.board_id });
+        }
+      }
+      const unchangedIds = touched.filter((id) => !totals.has(id));
+      if (unchangedIds.length > 0) {
+        const rows = await tx
+          .select({ id: ideas.id, up: ideas.up, down: ideas.down, weightedScore: ideas.weightedScore, version: ideas.version, boardId: ideas.boardId })
+          .from(ideas)
+          .where(inArray(ideas.id, unchangedIds));
+        for (const r of rows) after.set(r.id, r);
       }
 
       // Each vote's own answer: the counts and version right after it, in arrival order.
