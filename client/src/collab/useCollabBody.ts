@@ -65,7 +65,8 @@ export function useCollabBody(ideaId: string, canEdit: boolean, userName: string
       editable: false,
       extensions: [
         // Yjs keeps the history (per user) once collaborating: ProseMirror's own would undo others' text.
-        StarterKit.configure({ undoRedo: false, heading: { levels: [2, 3] }, link: { openOnClick: false } }),
+        // Headings in the text sit under the page's h1 and the section's h2.
+        StarterKit.configure({ undoRedo: false, heading: { levels: [3, 4] }, link: { openOnClick: false } }),
         Collaboration.configure({ document: doc, field: IDEA_BODY_FRAGMENT }),
         CollaborationCaret.configure({
           provider,
