@@ -82,8 +82,22 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     seq: await hub.currentSeq(`community:${communityId}`),
   });
 
+  /**
+   * A user's sockets on this node share a second bucket of twice one socket's allowance, so more
+   * tabs (or a script with many sockets) do not multiply what one user may send.
+   */
+  const userBuckets = new Map<string, { bucket: TokenBucket; sockets: number }>();
+  const userBucketOf = (userId: string) => {
+    let entry = userBuckets.get(userId);
+    if (!entry) userBuckets.set(userId, (entry = { bucket: new TokenBucket(eventsPerSecond * 2, eventBurst * 2), sockets: 0 }));
+    entry.sockets++;
+    return entry;
+  };
+
   return (socket: AppSocket) => {
     const bucket = new TokenBucket(eventsPerSecond, eventBurst);
+    const userId = socket.data.userId;
+    const perUser = userId ? userBucketOf(userId) : null;
     const strikes = new Strikes(10, 10_000);
     const presenceRooms = new Set<string>();
     const strike = () => {
@@ -102,7 +116,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
           return;
         }
         const reply = ack as (response: Ack<R>) => void;
-        if (!bucket.take()) {
+        if (!bucket.take() || (perUser && !perUser.bucket.take())) {
           strike();
           return reply({ ok: false, code: 'RATE_LIMITED', message: 'too many events; slow down' });
         }
@@ -205,6 +219,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     });
 
     socket.on('disconnect', () => {
+      if (userId && perUser && --perUser.sockets === 0) userBuckets.delete(userId);
       for (const boardHub of hub.boards.values()) boardHub.leave(socket.id);
       for (const room of [...presenceRooms]) void leavePresence(room).catch(() => undefined);
     });

@@ -2,8 +2,8 @@ import * as schema from '@cocreate/db';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bodyOf, collabSettings, peer, synced, typeParagraph } from '../collab/testing.js';
-import { communityFixture, startTestApp, type TestApp } from '../testing/harness.js';
-import { closeAll, listen, until } from './sockets.js';
+import { communityFixture, startTestApp, type TestApp, testConfig } from '../testing/harness.js';
+import { ask, closeAll, connected, listen, sio, until } from './sockets.js';
 
 /**
  * Case 10 beyond what realtime/hostile.test.ts (per socket) and plugins/rate-limit.test.ts (per
@@ -21,7 +21,9 @@ describe('rate limits per user and per connection', () => {
   let fx: Awaited<ReturnType<typeof communityFixture>>;
 
   beforeAll(async () => {
-    t = await startTestApp('pglite', { config: collabSettings({ updatesPerSecond: 5, updateBurst: 10 }) });
+    t = await startTestApp('pglite', {
+      config: { ...collabSettings({ updatesPerSecond: 5, updateBurst: 10 }), realtime: { ...testConfig().realtime, eventsPerSecond: 5, eventBurst: 10 } },
+    });
     collab = `${(await listen(t.app)).ws}/collab`;
     fx = await communityFixture(t);
     limited = await startTestApp('pglite', {
@@ -62,6 +64,25 @@ describe('rate limits per user and per connection', () => {
     // Someone else writes as usual.
     const other = await lx.member();
     expect((await limited.api('PUT', `/api/ideas/${ideaId}/vote`, { as: other, body: {} })).statusCode).toBe(200);
+  });
+
+  it('limits a user’s sockets together on Socket.IO: more sockets do not multiply the allowance', async () => {
+    const ideaId = (await fx.idea(fx.owner, 'Voted from many tabs')).id;
+    const user = await fx.member();
+    const http = (await listen(t.app)).http;
+    const tabs = [sio(http, { token: user.token }), sio(http, { token: user.token }), sio(http, { token: user.token })];
+    const alone = sio(http, { token: (await fx.member()).token });
+    await Promise.all([...tabs, alone].map(connected));
+    // Each tab stays within its own burst (10); together they pass the user's (20).
+    const burst = (s: (typeof tabs)[number]) =>
+      Promise.all(Array.from({ length: 10 }, (_, i) => ask(s, i % 2 ? 'vote:withdraw' : 'vote:cast', i % 2 ? { ideaId } : { ideaId, value: 1 })));
+    const [together, other] = await Promise.all([Promise.all(tabs.map(burst)).then((a) => a.flat()), burst(alone)]);
+    const limited = together.filter((a) => a.code === 'RATE_LIMITED').length;
+    expect(limited).toBeGreaterThanOrEqual(5);
+    expect(together.filter((a) => a.ok === true).length).toBeLessThanOrEqual(25);
+    expect(together.every((a) => a.ok === true || a.code === 'RATE_LIMITED')).toBe(true);
+    // Another user, on one socket, is not slowed by it.
+    expect(other.every((a) => a.ok === true)).toBe(true);
   });
 
   it('closes a flooding stock provider with 1013; it backs off, comes back and its text arrives', async () => {
