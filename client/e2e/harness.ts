@@ -17,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { buildApp } from '../../server/src/app.js';
 import { type DemoLogin, seedDemo } from '../../server/src/seed.js';
+import type { Config } from '../../server/src/config.js';
 import { testConfig } from '../../server/src/testing/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -99,8 +100,13 @@ export interface E2EServer {
   close(): Promise<void>;
 }
 
+export interface ServerOptions {
+  /** Settings of the outbox worker, e.g. `{worker: true, pollMs: 50}` for a test of the roadmap pipeline (off by default). */
+  pipeline?: Partial<Config['pipeline']>;
+}
+
 /** The real app on a fresh in-memory database with the demo community, listening on 127.0.0.1. */
-export async function startServer(): Promise<E2EServer> {
+export async function startServer(opts: ServerOptions = {}): Promise<E2EServer> {
   await ensureClientBuilt();
   const database = await createTestDatabase('pglite');
   try {
@@ -111,7 +117,9 @@ export async function startServer(): Promise<E2EServer> {
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
       const origin = `http://127.0.0.1:${port}`;
-      const app = await buildApp(testConfig({ clientDist, publicOrigins: [origin], logLevel: serverLogLevel() }), { database, redis: null });
+      const config = testConfig({ clientDist, publicOrigins: [origin], logLevel: serverLogLevel() });
+      config.pipeline = { ...config.pipeline, ...opts.pipeline };
+      const app = await buildApp(config, { database, redis: null });
       try {
         await app.listen({ port, host: '127.0.0.1' });
       } catch (err) {

@@ -10,6 +10,11 @@ import { HomePage } from './pages/HomePage';
 import { IdeaPage } from './pages/IdeaPage';
 import { LoginPage } from './pages/LoginPage';
 import { SignupPage } from './pages/SignupPage';
+import { ChangelogPage } from './pipeline/ChangelogPage';
+import { NotificationsPage } from './pipeline/NotificationsPage';
+import { ProfilePage } from './pipeline/ProfilePage';
+import { RoadmapPage } from './pipeline/RoadmapPage';
+import { TriagePage } from './pipeline/TriagePage';
 import { isId, type Route, resolveRoute } from './router';
 import { Loading } from './components/ErrorNotice';
 import { useSession } from './session';
@@ -28,6 +33,16 @@ function Screen({ route }: { route: Route }) {
       return isId(route.boardId) ? <BoardPage key={route.boardId} boardId={route.boardId} /> : <NotFound />;
     case 'idea':
       return isId(route.ideaId) ? <IdeaPage key={route.ideaId} ideaId={route.ideaId} /> : <NotFound />;
+    case 'triage':
+      return isId(route.boardId) ? <TriagePage key={route.boardId} boardId={route.boardId} /> : <NotFound />;
+    case 'roadmap':
+      return <RoadmapPage key={route.slug} slug={route.slug} />;
+    case 'changelog':
+      return <ChangelogPage key={route.slug} slug={route.slug} />;
+    case 'notifications':
+      return <NotificationsPage />;
+    case 'profile':
+      return <ProfilePage />;
     case 'notFound':
       return <NotFound />;
   }

@@ -31,6 +31,11 @@ describe('resolveRoute', () => {
     expect(resolveRoute('/login')).toEqual({ name: 'login' });
     expect(resolveRoute('/signup/')).toEqual({ name: 'signup' });
     expect(resolveRoute('/c/acme')).toEqual({ name: 'community', slug: 'acme' });
+    expect(resolveRoute('/c/acme/roadmap')).toEqual({ name: 'roadmap', slug: 'acme' });
+    expect(resolveRoute('/c/acme/changelog')).toEqual({ name: 'changelog', slug: 'acme' });
+    expect(resolveRoute('/b/123/triage')).toEqual({ name: 'triage', boardId: '123' });
+    expect(resolveRoute('/notifications')).toEqual({ name: 'notifications' });
+    expect(resolveRoute('/me')).toEqual({ name: 'profile' });
     expect(resolveRoute('/b/123')).toEqual({ name: 'board', boardId: '123' });
     expect(resolveRoute('/i/abc')).toEqual({ name: 'idea', ideaId: 'abc' });
   });

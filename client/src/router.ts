@@ -7,6 +7,11 @@ export type Route =
   | { name: 'community'; slug: string }
   | { name: 'board'; boardId: string }
   | { name: 'idea'; ideaId: string }
+  | { name: 'triage'; boardId: string }
+  | { name: 'roadmap'; slug: string }
+  | { name: 'changelog'; slug: string }
+  | { name: 'notifications' }
+  | { name: 'profile' }
   | { name: 'notFound' };
 
 /**
@@ -51,6 +56,11 @@ const ROUTES: ReadonlyArray<[string, (p: Record<string, string>) => Route]> = [
   ['/c/:slug', (p) => ({ name: 'community', slug: p.slug ?? '' })],
   ['/b/:boardId', (p) => ({ name: 'board', boardId: p.boardId ?? '' })],
   ['/i/:ideaId', (p) => ({ name: 'idea', ideaId: p.ideaId ?? '' })],
+  ['/b/:boardId/triage', (p) => ({ name: 'triage', boardId: p.boardId ?? '' })],
+  ['/c/:slug/roadmap', (p) => ({ name: 'roadmap', slug: p.slug ?? '' })],
+  ['/c/:slug/changelog', (p) => ({ name: 'changelog', slug: p.slug ?? '' })],
+  ['/notifications', () => ({ name: 'notifications' })],
+  ['/me', () => ({ name: 'profile' })],
 ];
 
 export function resolveRoute(pathname: string): Route {
@@ -90,4 +100,9 @@ export const paths = {
   community: (slug: string) => `/c/${encodeURIComponent(slug)}`,
   board: (boardId: string) => `/b/${encodeURIComponent(boardId)}`,
   idea: (ideaId: string) => `/i/${encodeURIComponent(ideaId)}`,
+  triage: (boardId: string) => `/b/${encodeURIComponent(boardId)}/triage`,
+  roadmap: (slug: string) => `/c/${encodeURIComponent(slug)}/roadmap`,
+  changelog: (slug: string) => `/c/${encodeURIComponent(slug)}/changelog`,
+  notifications: () => '/notifications',
+  profile: () => '/me',
 };

@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { logout } from '../api';
 import { errorText } from '../errors';
 import { Link, navigate, useLocation } from '../navigation';
-import { withNext } from '../router';
+import { NotificationBell } from '../pipeline/NotificationBell';
+import { paths, withNext } from '../router';
 import { useSession } from '../session';
 
 export function Header() {
@@ -38,11 +39,12 @@ export function Header() {
         <nav aria-label="Account" className="account-nav">
           {!ready ? null : user ? (
             <>
-              <span className="whoami">
+              <NotificationBell userId={user.id} />
+              <Link to={paths.profile()} className="whoami" title="Your profile: ideas, votes and credits">
                 <span className="whoami-prefix">Signed in as </span>
                 <strong>{user.displayName.trim() || `@${user.handle}`}</strong>
                 {user.displayName.trim() && <span className="author-handle"> @{user.handle}</span>}
-              </span>
+              </Link>
               <button type="button" className="btn btn-small" onClick={onLogout} disabled={busy}>
                 {busy ? 'Logging out…' : 'Log out'}
               </button>

@@ -5,7 +5,7 @@
  * (session revoked, slow consumer, shutdown), signs the user out when the session is revoked, and
  * goes quiet while the browser is offline. Screens use it through the hooks in ./hooks.
  */
-import type { PresenceState } from '@cocreate/protocol';
+import type { PresenceState, ServerToClientEvents } from '@cocreate/protocol';
 import { backoffDelay, type ConnectionInput, type ConnectionState, INITIAL_CONNECTION, reduceConnection, Store } from './connection';
 import { browserNetwork, type NetworkStatus } from './network';
 import { type BoardWindow, LiveRoom, type RankFrame, type RoomHost, type RoomKind, type RoomListener } from './room';
@@ -14,6 +14,8 @@ import type { LiveTransport } from './transport';
 export { GAP_GRACE_MS, RETRY_MS } from './room';
 export type { BoardWindow, RankFrame, RoomKind, RoomListener, SnapshotOf } from './room';
 export type { NetworkStatus } from './network';
+
+export type LiveNotification = Parameters<ServerToClientEvents['notification']>[0];
 
 export interface RoomHandle {
   leave(): void;
@@ -33,6 +35,7 @@ export class LiveManager implements RoomHost {
   private readonly rooms = new Map<string, LiveRoom>();
   private readonly rankListeners = new Set<(frame: RankFrame) => void>();
   private readonly signedOutListeners = new Set<(reason: string) => void>();
+  private readonly notificationListeners = new Set<(notification: LiveNotification) => void>();
   /** The viewer's status per room, kept even before the room is joined. */
   private readonly desired = new Map<string, PresenceState>();
   private readonly random: () => number;
@@ -63,7 +66,9 @@ export class LiveManager implements RoomHost {
         },
         'room:event': (event) => this.rooms.get(event.room)?.event(event),
         'presence:diff': (diff) => this.rooms.get(diff.room)?.presenceDiff(diff),
-        notification: () => undefined,
+        notification: (n) => {
+          for (const l of [...this.notificationListeners]) l(n);
+        },
         'session:revoked': ({ reason }) => {
           this.revokedReason = reason;
         },
@@ -93,6 +98,22 @@ export class LiveManager implements RoomHost {
   joinIdea(ideaId: string, listener: RoomListener<'idea'>): RoomHandle {
     const room = this.enter('idea', ideaId, listener as RoomListener<RoomKind>);
     return { leave: () => this.exit(room, listener as RoomListener<RoomKind>) };
+  }
+
+  /** A community's room: its roadmap and changelog events (no presence). */
+  joinCommunity(communityId: string, listener: RoomListener<'community'>): RoomHandle {
+    const room = this.enter('community', communityId, listener as RoomListener<RoomKind>);
+    return { leave: () => this.exit(room, listener as RoomListener<RoomKind>) };
+  }
+
+  /** The signed-in user's notifications, pushed as they are written (on any node). */
+  onNotification(listener: (notification: LiveNotification) => void): () => void {
+    this.notificationListeners.add(listener);
+    // They come on the user's own connection, so it is needed even on a screen with no room.
+    this.ensureOpen();
+    return () => {
+      this.notificationListeners.delete(listener);
+    };
   }
 
   /** Rank frames of every board (and of open ideas), as they arrive. */

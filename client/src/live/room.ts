@@ -1,15 +1,16 @@
 /**
- * One joined room (`board:<id>` or `idea:<id>`) on the live connection: its join and resync
+ * One joined room (`board:<id>`, `idea:<id>` or `community:<id>`) on the live connection: its join and resync
  * requests, its events in `seq` order (held until a snapshot, gaps closed by a snapshot), its
  * presence, and the viewer's own presence status. The manager owns the connection and the rooms.
  */
-import type { BoardSnapshot, IdeaSnapshot, IdeaSort, PresenceState, RankChange, RoomEvent } from '@cocreate/protocol';
+import type { BoardSnapshot, CommunitySnapshot, IdeaSnapshot, IdeaSort, PresenceState, RankChange, RoomEvent } from '@cocreate/protocol';
 import { applyPresenceDiff, type PresenceDiff, type PresenceMap, presenceFromList } from './presence';
 import { RoomSequence, type SequenceOutcome } from './sequence';
 import type { LiveTransport } from './transport';
 
-export type RoomKind = 'board' | 'idea';
-export type SnapshotOf<K extends RoomKind> = K extends 'board' ? BoardSnapshot : IdeaSnapshot;
+export type RoomKind = 'board' | 'idea' | 'community';
+export type SnapshotOf<K extends RoomKind> = K extends 'board' ? BoardSnapshot : K extends 'idea' ? IdeaSnapshot : CommunitySnapshot;
+type AnySnapshot = BoardSnapshot | IdeaSnapshot | CommunitySnapshot;
 
 export interface RoomListener<K extends RoomKind> {
   /** A snapshot of the room: on join (`resync: false`), and after anything was missed (`resync: true`). */
@@ -56,7 +57,7 @@ export class LiveRoom {
   readonly listeners = new Set<AnyListener>();
   private readonly sequence = new RoomSequence<RoomEvent>();
   private presence: PresenceMap = new Map();
-  private snapshot: BoardSnapshot | IdeaSnapshot | null = null;
+  private snapshot: AnySnapshot | null = null;
   /** Has its snapshot on this connection. */
   synced = false;
   private everSynced = false;
@@ -103,10 +104,12 @@ export class LiveRoom {
     const { transport } = this.host;
     if (!transport.connected || !this.host.owns(this)) return;
     const token = this.begin();
-    const request =
+    const request: Promise<{ ok: true; snapshot: AnySnapshot } | { ok: false; code: string; message: string }> =
       this.kind === 'board'
         ? transport.request('board:join', { boardId: this.id, ...this.window })
-        : transport.request('idea:join', { ideaId: this.id });
+        : this.kind === 'idea'
+          ? transport.request('idea:join', { ideaId: this.id })
+          : transport.request('community:join', { communityId: this.id });
     request.then(
       (ack) => {
         if (!this.isCurrent(token)) return;
@@ -127,9 +130,9 @@ export class LiveRoom {
     this.host.transport.request('room:resync', { room: this.name }).then(
       (ack) => {
         if (!this.isCurrent(token)) return;
-        // Not in the room any more (e.g. the server restarted its side), or an answer that is no
-        // board or idea snapshot (community rooms have their own shape): join again.
-        if (ack.ok && 'presence' in ack.snapshot) this.applySnapshot(ack.snapshot);
+        // Not in the room any more (e.g. the server restarted its side), or an answer of another
+        // room's shape: join again.
+        if (ack.ok && snapshotFits(this.kind, ack.snapshot)) this.applySnapshot(ack.snapshot);
         else this.join();
       },
       () => this.retryLater(token, () => this.resync()),
@@ -163,7 +166,11 @@ export class LiveRoom {
     const { transport } = this.host;
     if (!transport.connected) return;
     const leaving =
-      this.kind === 'board' ? transport.request('board:leave', { boardId: this.id }) : transport.request('idea:leave', { ideaId: this.id });
+      this.kind === 'board'
+        ? transport.request('board:leave', { boardId: this.id })
+        : this.kind === 'idea'
+          ? transport.request('idea:leave', { ideaId: this.id })
+          : transport.request('community:leave', { communityId: this.id });
     leaving.catch(() => undefined);
   }
 
@@ -193,9 +200,9 @@ export class LiveRoom {
     this.host.syncChanged();
   }
 
-  private applySnapshot(snapshot: BoardSnapshot | IdeaSnapshot): void {
+  private applySnapshot(snapshot: AnySnapshot): void {
     this.snapshot = snapshot;
-    this.presence = presenceFromList(snapshot.presence);
+    this.presence = presenceFromList('presence' in snapshot ? snapshot.presence : []);
     const resync = this.everSynced;
     this.everSynced = true;
     this.synced = true;
@@ -225,6 +232,8 @@ export class LiveRoom {
 
   private sendStatus(): void {
     const previous = this.sentStatus;
+    // A community room (roadmap, changelog) has no presence.
+    if (this.kind === 'community') return;
     if (!this.host.transport.connected || !this.synced || !this.host.signedIn() || previous === null || previous === this.status) return;
     this.sentStatus = this.status;
     const token = this.token;
@@ -242,4 +251,11 @@ export class LiveRoom {
     this.timer = undefined;
     this.gapTimer = undefined;
   }
+}
+
+/** Whether a resync answer is a snapshot of this kind of room. */
+export function snapshotFits(kind: RoomKind, snapshot: AnySnapshot): boolean {
+  if (kind === 'board') return 'boardId' in snapshot && 'ideas' in snapshot;
+  if (kind === 'idea') return 'idea' in snapshot;
+  return 'communityId' in snapshot && !('presence' in snapshot);
 }

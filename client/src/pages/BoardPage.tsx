@@ -7,7 +7,7 @@ import { plural } from '../format';
 import { useAsync, useDocumentTitle, usePagedList } from '../hooks';
 import { effectiveSort, type IdeaFilters, parseIdeaFilters, serializeIdeaFilters } from '../ideaQuery';
 import { Link, navigate, useLocation } from '../navigation';
-import { blockFor, decide } from '../permissions';
+import { allowed, blockFor, decide } from '../permissions';
 import { paths, withNext } from '../router';
 import { useSession } from '../session';
 import type { IdeaView } from '../types';
@@ -66,6 +66,8 @@ export function BoardPage({ boardId }: { boardId: string }) {
           <p className="meta">
             <span>{plural(board.ideaCount, 'idea')}</span>
             {board.archived && <span className="badge">Archived</span>}
+            <Link to={paths.roadmap(community.slug)}>Roadmap</Link>
+            {allowed(perm, 'idea.changeStatus') && <Link to={paths.triage(board.id)}>Triage</Link>}
           </p>
         </div>
         {!board.archived && !createBlock && !composing && (

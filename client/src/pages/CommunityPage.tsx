@@ -5,6 +5,7 @@ import { Unavailable } from '../components/Unavailable';
 import { plural } from '../format';
 import { useAsync, useDocumentTitle } from '../hooks';
 import { Link } from '../navigation';
+import { paths } from '../router';
 import { useSession } from '../session';
 import { BoardsSection } from './BoardsSection';
 import { JoinPanel } from './JoinPanel';
@@ -40,6 +41,9 @@ export function CommunityPage({ slug }: { slug: string }) {
             <span>{plural(c.memberCount, 'member')}</span>
             <span className="badge">{c.visibility === 'private' ? 'Private' : 'Public'}</span>
             {c.membership?.status === 'active' && <RoleBadge role={c.membership.role} />}
+          </p>
+          <p className="meta">
+            <Link to={paths.roadmap(c.slug)}>Roadmap</Link> · <Link to={paths.changelog(c.slug)}>Changelog</Link>
           </p>
         </div>
       </div>

@@ -16,6 +16,7 @@ import { paths, withNext } from '../router';
 import { useSession } from '../session';
 import type { IdeaView } from '../types';
 import { personName } from '../format';
+import { IdeaStatusSection, MergedFromNotice } from '../pipeline/IdeaStatusSection';
 import { Comments } from './Comments';
 import { IdeaEditForm } from './IdeaEditForm';
 
@@ -121,6 +122,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
         </div>
       </div>
 
+      <MergedFromNotice search={location.search} ideaId={idea.id} />
       {idea.mergedInto && (
         <p className="notice">
           This idea was merged into <Link to={paths.idea(idea.mergedInto)}>another idea</Link>. Votes and discussion continue there.
@@ -129,6 +131,7 @@ export function IdeaPage({ ideaId }: { ideaId: string }) {
       {idea.locked && <p className="notice">This idea is locked: only the team can vote and comment on it now.</p>}
       {idea.hidden && !allowed(perm, 'idea.hide', idea) && <p className="notice">A moderator has hidden this idea.</p>}
       <PresenceBar members={liveView.presence} selfUserId={user?.id ?? null} where="on this idea" />
+      <IdeaStatusSection idea={idea} community={community} onStatus={(status, version) => live.patch({ status }, version)} />
 
       <Suspense fallback={<p className="empty">Loading the text…</p>}>
         <IdeaBodyEditor

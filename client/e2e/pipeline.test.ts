@@ -1,0 +1,188 @@
+/**
+ * The roadmap pipeline in a real browser against the real server with its outbox worker on: a
+ * team member triages, a member watches. The member sees the status change on the idea page and a
+ * notification in the bell without reloading; the roadmap moves the idea across its lanes live;
+ * the shipped idea's changelog draft appears for the team, is published, and the member finds the
+ * credit on their profile; a merge from triage sends the duplicate's open page to the target.
+ * No console errors, page errors, failed requests or error answers.
+ *
+ * Timeouts only catch hangs (15 s per step); nothing here measures speed.
+ */
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { demoLogin, type E2EServer, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
+
+const STEP = 15_000;
+
+let server: E2EServer;
+let browser: Browser;
+const sessions: UserSession[] = [];
+
+async function user(): Promise<UserSession> {
+  const s = await openUser(browser, server.origin);
+  sessions.push(s);
+  return s;
+}
+async function textOf(locator: Locator): Promise<string> {
+  return ((await locator.textContent({ timeout: STEP })) ?? '').replace(/\s+/g, ' ').trim();
+}
+function eventually<T>(fn: () => Promise<T>) {
+  return expect.poll(fn, { timeout: STEP, interval: 50 });
+}
+/** Marks the page's window; a reload or full navigation would lose the mark. */
+async function mark(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { liveMark?: boolean }).liveMark = true;
+  });
+}
+function stillMarked(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { liveMark?: boolean }).liveMark === true);
+}
+const statusHeading = (page: Page) => page.locator('#status-title');
+const lane = (page: Page, name: 'Planned' | 'In progress' | 'Shipped') => page.getByRole('list', { name, exact: true });
+async function laneOf(page: Page, title: string): Promise<string | null> {
+  for (const name of ['Planned', 'In progress', 'Shipped'] as const) {
+    if ((await lane(page, name).getByRole('link', { name: title, exact: true }).count()) > 0) return name;
+  }
+  return null;
+}
+/** The team's status menu on an idea page. */
+async function moveTo(page: Page, status: string, label: string): Promise<void> {
+  await page.getByLabel('Move to').selectOption(status);
+  await page.getByRole('button', { name: 'Change status' }).click();
+  await eventually(() => textOf(statusHeading(page))).toContain(label);
+}
+
+beforeAll(async () => {
+  server = await startServer({ pipeline: { worker: true, pollMs: 50 } });
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  const problems = sessions.flatMap((s) => s.problems);
+  for (const s of sessions.splice(0)) await s.context.close();
+  expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
+});
+
+describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
+  const FRUNK = 'A frunk drain that does not clog with leaves';
+  const HEATED = 'Heated steering wheel as an option on the base trim';
+  const DUPLICATE = 'Heated steering wheel on every trim';
+
+  it('triage → live status and notification → roadmap lanes → changelog credit → merge redirect', async () => {
+    // --- the member (Sam) opens their idea; the team member (Tomás) opens triage ---
+    const member = await user();
+    const pm = member.page;
+    await signIn(pm, demoLogin(server, 'sam'), '/');
+    await pm.getByRole('link', { name: 'Demo Motors community' }).click();
+    await pm.getByRole('link', { name: 'Product ideas' }).click();
+    await pm.getByRole('list', { name: 'Ideas' }).getByRole('link', { name: FRUNK }).click();
+    await pm.getByRole('heading', { level: 1, name: FRUNK }).waitFor();
+    const ideaPath = new URL(pm.url()).pathname;
+    await eventually(() => textOf(statusHeading(pm))).toBe('Status Open');
+    await expect(pm.getByRole('link', { name: 'Notifications', exact: true }).count()).resolves.toBe(1);
+    // A member gets no status menu.
+    expect(await pm.getByRole('form', { name: 'Change status' }).count()).toBe(0);
+    await mark(pm);
+
+    const team = await user();
+    const pt = team.page;
+    await signIn(pt, demoLogin(server, 'tomas'), '/c/demo');
+    await pt.getByRole('link', { name: 'Product ideas' }).click();
+    await pt.getByRole('link', { name: 'Triage', exact: true }).click();
+    await pt.getByRole('heading', { level: 1, name: 'Triage: Product ideas' }).waitFor();
+    const triagePath = new URL(pt.url()).pathname;
+
+    // --- accept from triage with the bulk bar; one result per idea ---
+    await pt.getByRole('checkbox', { name: `Select “${FRUNK}”` }).check();
+    await pt.getByLabel('Move to').selectOption('accepted');
+    await pt.getByRole('button', { name: 'Apply' }).click();
+    await pt.getByText('1 moved to Accepted.').waitFor();
+    await pt.getByRole('list', { name: 'Results per idea' }).getByText(`“${FRUNK}”: now Accepted`).waitFor();
+    await screenshot(pt, 'pipeline-triage');
+
+    // --- the member sees it live: status, timeline, and a notification in the bell ---
+    await eventually(() => textOf(statusHeading(pm))).toBe('Status Accepted');
+    await pm.getByRole('list', { name: 'Status history' }).getByText('from Open').waitFor();
+    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    expect(await stillMarked(pm)).toBe(true);
+    await screenshot(pm, 'pipeline-idea-accepted');
+    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).click();
+    const notes = pm.getByRole('list', { name: 'Notifications' });
+    await notes.getByRole('link', { name: `“${FRUNK}” moved from open to accepted.` }).waitFor();
+    await screenshot(pm, 'pipeline-notifications');
+
+    // --- the roadmap shows it planned, and moves it live as the team moves it ---
+    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    await pm.goto('/c/demo/roadmap');
+    await pm.getByRole('heading', { level: 1, name: 'Roadmap' }).waitFor();
+    await eventually(() => laneOf(pm, FRUNK)).toBe('Planned');
+    await mark(pm);
+
+    await pt.goto(ideaPath);
+    await pt.getByRole('heading', { level: 1, name: FRUNK }).waitFor();
+    await moveTo(pt, 'planned', 'Planned');
+    await moveTo(pt, 'in_progress', 'In progress');
+    await eventually(() => laneOf(pm, FRUNK)).toBe('In progress');
+    await moveTo(pt, 'shipped', 'Shipped');
+    await eventually(() => laneOf(pm, FRUNK)).toBe('Shipped');
+    expect(await stillMarked(pm)).toBe(true);
+    await screenshot(pm, 'pipeline-roadmap');
+
+    // --- the changelog draft appears for the team, who publish it ---
+    await pt.goto('/c/demo/changelog');
+    await pt.getByRole('heading', { level: 1, name: 'Changelog' }).waitFor();
+    const draft = pt.getByRole('list', { name: 'Drafts' }).getByRole('article').filter({ hasText: FRUNK });
+    await draft.waitFor();
+    expect(await textOf(draft)).toContain('Proposed by');
+    await screenshot(pt, 'pipeline-changelog-draft');
+    await draft.getByRole('button', { name: 'Publish' }).click();
+    await pt.getByRole('list', { name: 'Published entries' }).getByRole('article').filter({ hasText: FRUNK }).waitFor();
+
+    // --- the member sees the credit on their profile ---
+    await pm.goto('/me');
+    const credits = pm.getByRole('list', { name: 'Credits' });
+    await credits.getByRole('listitem').filter({ hasText: FRUNK }).waitFor();
+    expect(await textOf(credits.getByRole('listitem').filter({ hasText: FRUNK }))).toContain('Author');
+    await pm.getByRole('list', { name: 'Your ideas' }).getByRole('link', { name: FRUNK }).waitFor();
+    await screenshot(pm, 'pipeline-profile');
+
+    // --- a duplicate is merged from triage: its open page goes to the target ---
+    const duplicateId = await pm.evaluate(async (title) => {
+      const boards = (await (await fetch('/api/communities/demo/boards')).json()) as { items: { id: string; slug: string }[] };
+      const board = boards.items.find((b) => b.slug === 'product');
+      const res = await fetch(`/api/boards/${board?.id}/ideas`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({ title }),
+      });
+      return ((await res.json()) as { id: string }).id;
+    }, DUPLICATE);
+    await pm.goto(`/i/${duplicateId}`);
+    await pm.getByRole('heading', { level: 1, name: DUPLICATE }).waitFor();
+    await mark(pm);
+
+    await pt.goto(triagePath);
+    const row = pt.getByRole('row').filter({ hasText: DUPLICATE });
+    await row.getByRole('button', { name: 'Merge…' }).click();
+    const merge = pt.getByRole('region', { name: `Merge “${DUPLICATE}” into another idea` });
+    await merge.getByRole('searchbox').fill('steering');
+    await merge.getByRole('button', { name: 'Search' }).click();
+    await merge.getByRole('list', { name: 'Merge targets' }).getByRole('button', { name: HEATED }).click();
+    await merge.getByText('1 comment move').or(merge.getByText('0 comments move')).waitFor();
+    expect(await textOf(merge)).toMatch(/\d+ votes? move/);
+    await screenshot(pt, 'pipeline-merge-preview');
+    await merge.getByRole('button', { name: 'Confirm merge' }).click();
+    await eventually(() => row.count()).toBe(0);
+
+    await pm.getByRole('heading', { level: 1, name: HEATED }).waitFor();
+    await pm.getByText(`“${DUPLICATE}” was merged into this idea`).waitFor();
+    expect(new URL(pm.url()).searchParams.get('merged')).toBe(duplicateId);
+    expect(await stillMarked(pm)).toBe(true);
+  });
+});
