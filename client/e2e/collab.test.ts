@@ -7,7 +7,7 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Locator, Page, WebSocket } from 'playwright-core';
+import type { Browser, Locator, Page, WebSocket, WebSocketRoute } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   demoLogin,
@@ -280,5 +280,52 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await eventually(() => readOnly(pm)).toBe(false);
     await typeAtEnd(pm, ' After unlock.');
     await eventually(() => bodyText(pg)).toBe(`${after} After unlock.`);
+  });
+  it('a refused document stops with a clear message and the saved text; a busy server is retried until live', async () => {
+    const BUTTONS = 'Physical buttons for climate control';
+    const SAVED = 'Touchscreens are hard to use while driving. Bring back real knobs.';
+    const openIdea = async (page: Page) => {
+      await page.goto('/');
+      await page.getByRole('link', { name: 'Demo Motors community' }).click();
+      await page.getByRole('link', { name: 'Product ideas' }).click();
+      await page.getByRole('link', { name: BUTTONS }).click();
+      await page.getByRole('heading', { level: 1, name: BUTTONS }).waitFor();
+    };
+
+    // --- too large (4413, a permanent refusal): the provider stops, the page says why ---
+    const big = (await user()).page;
+    let bigAttempts = 0;
+    await big.routeWebSocket(/\/collab\//, (ws) => {
+      bigAttempts++;
+      ws.close({ code: 4413, reason: 'document too large' });
+    });
+    await openIdea(big);
+    await collabStatus(big).getByText('Stopped').waitFor();
+    await big.getByText('This idea’s text is too large to open live. Showing the last saved text.').waitFor();
+    await big.getByText(SAVED).waitFor();
+    expect(await body(big).count()).toBe(0);
+    await screenshot(big, 'collab-refused-too-large');
+
+    // --- busy (1013, temporary): said while retrying, then live once the server takes it ---
+    const busy = (await user()).page;
+    let attempts = 0;
+    let held: WebSocketRoute | null = null;
+    await busy.routeWebSocket(/\/collab\//, (ws) => {
+      attempts++;
+      if (attempts === 1) ws.close({ code: 1013, reason: 'overloaded' });
+      // The retry is held open and silent until the test has read the page; then it drops.
+      else if (attempts === 2) held = ws;
+      else ws.connectToServer();
+    });
+    await openIdea(busy);
+    await busy.getByText('The server is busy. Retrying…').waitFor();
+    expect(await collabStatus(busy).textContent()).toContain('Connecting…');
+    await eventually(async () => held !== null).toBe(true);
+    await (held as WebSocketRoute | null)?.close({ code: 1012, reason: 'restarting' });
+    await collabStatus(busy).getByText('Live').waitFor();
+    await eventually(() => bodyText(busy)).toBe(SAVED);
+    expect(attempts).toBe(3);
+    // Meanwhile the refused page never tried again.
+    expect(bigAttempts).toBe(1);
   });
 });

@@ -60,7 +60,14 @@ describe('collab status', () => {
     expect(isPermanentClose(4500)).toBe(false);
     const tooLarge = run([...connectAndSync, { type: 'connection-close', code: 4413 }, { type: 'closed', code: 4413 }]);
     expect(tooLarge.phase).toBe('refused');
-    expect(describeCollab(tooLarge, true)).toMatchObject({ tone: 'error', detail: expect.stringContaining('too large') });
+    expect(describeCollab(tooLarge, true)).toMatchObject({
+      tone: 'error',
+      detail: 'This idea’s text is too large to open live. Changes made here from now on are not sent.',
+    });
+    // Refused before any text arrived: the page shows the saved text instead, and says so.
+    expect(describeCollab(run([{ type: 'closed', code: 4413 }]), false).detail).toBe(
+      'This idea’s text is too large to open live. Showing the last saved text.',
+    );
     expect(
       run(
         [

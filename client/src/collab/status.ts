@@ -69,7 +69,7 @@ const REFUSALS: Partial<Record<ErrorCode, string>> = {
   UNAUTHENTICATED: 'Your session has ended, so the live text stopped. Log in again and reload the page.',
   FORBIDDEN: 'You no longer have access to this idea’s text.',
   NOT_FOUND: 'This idea’s text no longer exists.',
-  PAYLOAD_TOO_LARGE: 'This idea’s text is too large to edit live. Changes can no longer be sent.',
+  PAYLOAD_TOO_LARGE: 'This idea’s text is too large to open live.',
   VALIDATION_FAILED: 'The server refused a change it could not read. Reload the page to continue.',
 };
 
@@ -88,7 +88,8 @@ export function describeCollab(state: CollabState, editable: boolean): CollabSta
   if (state.phase === 'refused') {
     const code = errorCodeOfClose(state.refusal);
     const text = (code && REFUSALS[code]) ?? 'The server closed the live text for good. Reload the page to try again.';
-    return { tone: 'error', label: 'Stopped', detail: text };
+    const after = !state.everSynced ? ' Showing the last saved text.' : editable ? ' Changes made here from now on are not sent.' : '';
+    return { tone: 'error', label: 'Stopped', detail: text + after };
   }
   if (state.phase === 'live') return { tone: 'live', label: 'Live', detail: null };
   const code = errorCodeOfClose(state.lastCloseCode);
