@@ -10,7 +10,7 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoLogin, type E2EServer, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
+import { demoLogin, type E2EServer, horizontalOverflow, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
 
 const STEP = 15_000;
 
@@ -98,6 +98,14 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     await pt.getByRole('heading', { level: 1, name: 'Triage: Product ideas' }).waitFor();
     const triagePath = new URL(pt.url()).pathname;
 
+    // Another team member (Olivia) watches the same queue.
+    const owner = await user();
+    const po = owner.page;
+    await signIn(po, demoLogin(server, 'olivia'), triagePath);
+    await po.getByRole('heading', { level: 1, name: 'Triage: Product ideas' }).waitFor();
+    await mark(po);
+    const ownerRow = (title: string) => po.getByRole('table', { name: 'Triage queue' }).getByRole('row').filter({ hasText: title });
+
     // --- accept from triage with the bulk bar; one result per idea ---
     await pt.getByRole('checkbox', { name: `Select “${FRUNK}”` }).check();
     await pt.getByLabel('Move to').selectOption('accepted');
@@ -105,6 +113,8 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     await pt.getByText('1 moved to Accepted.').waitFor();
     await pt.getByRole('list', { name: 'Results per idea' }).getByText(`“${FRUNK}”: now Accepted`).waitFor();
     await screenshot(pt, 'pipeline-triage');
+    // The other team member's queue follows.
+    await eventually(() => textOf(ownerRow(FRUNK).getByRole('cell').nth(2))).toBe('Accepted');
 
     // --- the member sees it live: status, timeline, and a notification in the bell ---
     await eventually(() => textOf(statusHeading(pm))).toBe('Status Accepted');
@@ -156,33 +166,53 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     const duplicateId = await pm.evaluate(async (title) => {
       const boards = (await (await fetch('/api/communities/demo/boards')).json()) as { items: { id: string; slug: string }[] };
       const board = boards.items.find((b) => b.slug === 'product');
-      const res = await fetch(`/api/boards/${board?.id}/ideas`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ title }),
-      });
-      return ((await res.json()) as { id: string }).id;
+      const headers = { 'content-type': 'application/json', accept: 'application/json' };
+      const res = await fetch(`/api/boards/${board?.id}/ideas`, { method: 'POST', headers, body: JSON.stringify({ title }) });
+      const id = ((await res.json()) as { id: string }).id;
+      // Sam backs the duplicate: a vote that moves (Sam has not voted on the original).
+      const vote = await fetch(`/api/ideas/${id}/vote`, { method: 'PUT', headers, body: JSON.stringify({ value: 1 }) });
+      if (!vote.ok) throw new Error(`vote answered ${vote.status}`);
+      return id;
     }, DUPLICATE);
     await pm.goto(`/i/${duplicateId}`);
     await pm.getByRole('heading', { level: 1, name: DUPLICATE }).waitFor();
     await mark(pm);
 
     await pt.goto(triagePath);
+    // Olivia's queue announces the new idea instead of jumping; she shows it.
+    await po.getByText('1 new idea', { exact: true }).or(ownerRow(DUPLICATE)).waitFor();
+    if ((await ownerRow(DUPLICATE).count()) === 0) await po.getByRole('button', { name: 'Show', exact: true }).click();
     const row = pt.getByRole('row').filter({ hasText: DUPLICATE });
     await row.getByRole('button', { name: 'Merge…' }).click();
     const merge = pt.getByRole('region', { name: `Merge “${DUPLICATE}” into another idea` });
     await merge.getByRole('searchbox').fill('steering');
     await merge.getByRole('button', { name: 'Search' }).click();
     await merge.getByRole('list', { name: 'Merge targets' }).getByRole('button', { name: HEATED }).click();
-    await merge.getByText('1 comment move').or(merge.getByText('0 comments move')).waitFor();
-    expect(await textOf(merge)).toMatch(/\d+ votes? move/);
+    const preview = merge.getByRole('status');
+    await preview.getByText('1 vote move', { exact: true }).waitFor();
+    expect(await textOf(preview)).toContain('0 votes dropped');
     await screenshot(pt, 'pipeline-merge-preview');
+    await ownerRow(DUPLICATE).waitFor();
     await merge.getByRole('button', { name: 'Confirm merge' }).click();
     await eventually(() => row.count()).toBe(0);
+    // Olivia's queue drops the duplicate and counts the moved vote on the original, live.
+    await eventually(() => ownerRow(DUPLICATE).count()).toBe(0);
+    await eventually(() => textOf(ownerRow(HEATED).getByRole('cell').nth(3))).toMatch(/^6 /);
+    expect(await stillMarked(po)).toBe(true);
 
     await pm.getByRole('heading', { level: 1, name: HEATED }).waitFor();
     await pm.getByText(`“${DUPLICATE}” was merged into this idea`).waitFor();
     expect(new URL(pm.url()).searchParams.get('merged')).toBe(duplicateId);
     expect(await stillMarked(pm)).toBe(true);
+
+    // --- the screens fit a phone ---
+    await pt.setViewportSize({ width: 390, height: 800 });
+    for (const path of [triagePath, '/c/demo/roadmap', '/c/demo/changelog', '/notifications', '/me']) {
+      await pt.goto(path);
+      await pt.getByRole('heading', { level: 1 }).waitFor();
+      await pt.locator('[aria-busy="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
+      expect(await horizontalOverflow(pt), path).toBeNull();
+    }
+    await screenshot(pt, 'pipeline-profile-phone');
   });
 });

@@ -38,7 +38,7 @@ export function BulkStatusBar({ role, selected, onResults, onClear }: Props) {
 
   return (
     <div className="bulk-bar stack">
-      <form className="field-row" onSubmit={submit} aria-label="Change the status of the selected ideas">
+      <form className="inline-form" onSubmit={submit} aria-label="Change the status of the selected ideas">
         <span className="meta">{plural(selected.length, 'idea')} selected</span>
         <div className="field field-inline">
           <label htmlFor="bulk-to">Move to</label>

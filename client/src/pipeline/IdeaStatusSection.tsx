@@ -72,14 +72,15 @@ export function IdeaStatusSection({
         <ol className="status-timeline" aria-label="Status history">
           {history.data.map((c) => (
             <li key={c.id}>
-              <StatusBadge status={c.to} /> <span className="meta-small">from {statusLabel(c.from)}</span>
-              {c.actor && (
-                <>
-                  {' '}
-                  by <Author user={c.actor} />
-                </>
-              )}{' '}
+              <StatusBadge status={c.to} />{' '}
               <span className="meta-small">
+                from {statusLabel(c.from)}
+                {c.actor && (
+                  <>
+                    {' '}
+                    by <Author user={c.actor} />
+                  </>
+                )}{' '}
                 <TimeAgo iso={c.createdAt} />
               </span>
               {c.reason && <p className="status-reason prewrap">{c.reason}</p>}
@@ -119,7 +120,7 @@ function StatusMenu({
   return (
     <form className="status-menu stack" onSubmit={submit} aria-label="Change status">
       <ErrorNotice error={action.error} compact />
-      <div className="field-row">
+      <div className="inline-form">
         <div className="field field-inline">
           <label htmlFor={`move-${ideaId}`}>Move to</label>
           <select id={`move-${ideaId}`} value={to} onChange={(e) => setTo(e.target.value as IdeaStatus)}>

@@ -19,7 +19,15 @@ export function NotificationBell({ userId }: { userId: string }) {
       title={label}
       aria-current={pathname === paths.notifications() ? 'page' : undefined}
     >
-      <span aria-hidden="true">🔔</span>
+      <svg className="bell-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false">
+        <path
+          d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.5 15.5a2.5 2.5 0 0 0 5 0"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.8"
+          strokeLinejoin="round"
+        />
+      </svg>
       {unread > 0 && (
         <span className="bell-count" aria-hidden="true">
           {count}

@@ -128,7 +128,7 @@ function RoadmapCard({ item, lane, team, onChanged }: { item: RoadmapItemView; l
             ↓
           </button>
           {editing ? (
-            <form className="field-row" onSubmit={saveLabel} aria-label={`Release label of “${item.title}”`}>
+            <form className="inline-form" onSubmit={saveLabel} aria-label={`Release label of “${item.title}”`}>
               <label htmlFor={`label-${item.id}`} className="visually-hidden">
                 Release label
               </label>
