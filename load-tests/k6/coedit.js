@@ -31,7 +31,8 @@ import {
 
 const DATA_FILE = __ENV.LOAD_DATA || './data/load.json';
 const FIXTURES = __ENV.COEDIT_FIXTURES || './data/coedit.json';
-const meta = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))]);
+// Small (boards, hot ideas, base URLs): one copy per VU. The long lists are SharedArrays, read an element at a time.
+const META = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))])[0];
 const users = /** @type {LoadUser[]} */ (new SharedArray('load-users', () => JSON.parse(open(DATA_FILE)).users));
 /** @typedef {{ ideaId: string, writers: { client: number, updates: { clock: number, b64: string }[] }[] }} FixtureDoc */
 const docs = /** @type {FixtureDoc[]} */ (new SharedArray('coedit-docs', () => JSON.parse(open(FIXTURES)).docs));
@@ -88,7 +89,7 @@ function scheduled(startAt, d, slot, k) {
 
 /** @param {{ startAt: number }} data */
 export default function (data) {
-  const m = meta[0];
+  const m = META;
   const vu = exec.vu.idInTest;
   const d = Math.floor((vu - 1) / WRITERS) % docs.length;
   const slot = (vu - 1) % WRITERS;

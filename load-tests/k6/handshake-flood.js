@@ -19,7 +19,9 @@ import { envList, envNumber, loadMeta, nodesFor } from './lib/load.js';
 import { syncStep2, EMPTY_UPDATE, decodeMessage, toArrayBuffer } from './lib/ywire.js';
 
 const DATA_FILE = __ENV.LOAD_DATA || './data/load.json';
-const meta = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))]);
+// Small (boards, hot ideas, base URLs): one copy per VU. The long lists are SharedArrays, read an element at a time.
+const META = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))])[0];
+const tail = /** @type {string[]} */ (new SharedArray('load-tail', () => JSON.parse(open(DATA_FILE)).tailIdeaIds));
 const users = /** @type {LoadUser[]} */ (new SharedArray('load-users', () => JSON.parse(open(DATA_FILE)).users));
 
 const VOTERS = envNumber(__ENV, 'VOTERS', 50);
@@ -86,7 +88,7 @@ export function setup() {
 /** A voter: connects with its token, joins the hot board and toggles its vote on one idea. */
 /** @param {{ endAt: number }} data */
 export function voter(data) {
-  const m = meta[0];
+  const m = META;
   const vu = exec.vu.idInTest;
   // The last accounts, so a vote-storm run alongside uses other users.
   const user = users[users.length - 1 - ((vu - 1) % users.length)];
@@ -153,7 +155,7 @@ const SIO_EXPECTED = {
 
 /** One bad (or guest) Socket.IO handshake; the answer must be the expected one. */
 export function floodSocketIo() {
-  const m = meta[0];
+  const m = META;
   const kind = /** @type {string} */ (SIO_KINDS[exec.scenario.iterationInTest % SIO_KINDS.length]);
   const { home } = nodesFor(envList(__ENV, 'BASE_URLS', m.baseUrls), exec.scenario.iterationInTest + 1);
   const user = users[exec.scenario.iterationInTest % users.length];
@@ -196,11 +198,11 @@ const COLLAB_EXPECTED = {
 
 /** One bad (or guest) /collab upgrade; the answer must be the expected close code. */
 export function floodCollab() {
-  const m = meta[0];
+  const m = META;
   const kind = /** @type {string} */ (COLLAB_KINDS[exec.scenario.iterationInTest % COLLAB_KINDS.length]);
   const { home } = nodesFor(envList(__ENV, 'BASE_URLS', m.baseUrls), exec.scenario.iterationInTest + 1);
   const user = users[exec.scenario.iterationInTest % users.length];
-  const ideaId = m.tailIdeaIds[exec.scenario.iterationInTest % m.tailIdeaIds.length];
+  const ideaId = tail[exec.scenario.iterationInTest % tail.length];
   const doc = kind === 'bad-doc' ? 'not-a-document' : `idea:${ideaId}`;
   let query = '';
   if (kind === 'bad-token') query = `?token=${BAD_TOKEN}`;

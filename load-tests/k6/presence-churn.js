@@ -18,7 +18,9 @@ import { isOk, SocketIoSession, socketIoUrl } from './lib/engineio.js';
 import { envList, envNumber, loadMeta, nodesFor } from './lib/load.js';
 
 const DATA_FILE = __ENV.LOAD_DATA || './data/load.json';
-const meta = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))]);
+// Small (boards, hot ideas, base URLs): one copy per VU. The long lists are SharedArrays, read an element at a time.
+const META = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))])[0];
+const tail = /** @type {string[]} */ (new SharedArray('load-tail', () => JSON.parse(open(DATA_FILE)).tailIdeaIds));
 const users = /** @type {LoadUser[]} */ (new SharedArray('load-users', () => JSON.parse(open(DATA_FILE)).users));
 
 const SESSION_RATE = envNumber(__ENV, 'SESSION_RATE', 20); // new sessions per second at the peak
@@ -80,8 +82,7 @@ const sessionsDone = new Counter('presence_sessions');
 const DIFF_TIMEOUT_MS = 5000;
 
 export function setup() {
-  const m = meta[0];
-  if (m.tailIdeaIds.length < BUSY_IDEAS) throw new Error(`BUSY_IDEAS=${BUSY_IDEAS} but the long tail has ${m.tailIdeaIds.length} ideas`);
+  if (tail.length < BUSY_IDEAS) throw new Error(`BUSY_IDEAS=${BUSY_IDEAS} but the long tail has ${tail.length} ideas`);
   return { endAt: Date.now() + (TOTAL_S + SESSION_S + SETTLE_S + 3) * 1000 };
 }
 
@@ -90,7 +91,7 @@ export function setup() {
 
 /** One churning session: board, a few ideas with heartbeats, then a clean leave or a dropped socket. */
 export function session() {
-  const m = meta[0];
+  const m = META;
   const vu = exec.vu.idInTest;
   // Observers use the first accounts; sessions take the others.
   const user = users[OBSERVERS + ((vu - 1) % (users.length - OBSERVERS))];
@@ -156,7 +157,7 @@ export function session() {
     /** @param {number} n */
     const visit = (n) => {
       if (n >= IDEAS_PER_SESSION) return finish();
-      const ideaId = m.tailIdeaIds[Math.floor(Math.random() * BUSY_IDEAS)];
+      const ideaId = tail[Math.floor(Math.random() * BUSY_IDEAS)];
       const room = `idea:${ideaId}`;
       expectDiff(room, 'joined');
       sio.emit('idea:join', { ideaId }, acked);
@@ -193,7 +194,7 @@ export function session() {
 /** An observer: sits in the busy idea rooms and checks that every member seen joining is seen leaving. */
 /** @param {{ endAt: number }} data */
 export function observer(data) {
-  const m = meta[0];
+  const m = META;
   const vu = exec.vu.idInTest;
   const user = users[(vu - 1) % OBSERVERS];
   const { home } = nodesFor(envList(__ENV, 'BASE_URLS', m.baseUrls), vu);
@@ -201,7 +202,7 @@ export function observer(data) {
     sleep(Math.max(0, (data.endAt - Date.now()) / 1000));
     return;
   }
-  const rooms = m.tailIdeaIds.slice(0, BUSY_IDEAS);
+  const rooms = Array.from({ length: BUSY_IDEAS }, (_, i) => /** @type {string} */ (tail[i]));
   ws.connect(socketIoUrl(home), { tags: { role: 'observer' } }, (socket) => {
     /** Per room: member key -> 'in' | 'left'. */
     /** @type {Record<string, Record<string, string>>} */

@@ -46,7 +46,7 @@ describe('k6 scripts run against two real nodes (Node shim, tiny sizes)', () => 
 
   it('vote-storm: votes are acked and become visible, and the counts end exactly as the acks imply', async () => {
     const out = await runK6Script(`${dir}/vote-storm.js`, {
-      env: { LOAD_DATA: loadFile, VOTERS: '4', VOTE_RATE: '16', RAMP_S: '1', HOLD_S: '13', CROSS_NODE_SHARE: '0.1' },
+      env: { LOAD_DATA: loadFile, VOTERS: '4', VOTE_RATE: '16', RAMP_S: '1', HOLD_S: '6', CROSS_NODE_SHARE: '0.1' },
     });
     expectHealthy(out);
     expect(count(out, 'votes_acked')).toBeGreaterThan(10);

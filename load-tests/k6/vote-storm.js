@@ -26,7 +26,8 @@ import { listBoardIdeas } from './lib/k6-rest.js';
 import { bearer, envList, envNumber, hotSetPicker, loadMeta, nodesFor, poissonGapMs } from './lib/load.js';
 
 const DATA_FILE = __ENV.LOAD_DATA || './data/load.json';
-const meta = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))]);
+// Small (boards, hot ideas, base URLs): one copy per VU. The long lists are SharedArrays, read an element at a time.
+const META = new SharedArray('load-meta', () => [loadMeta(JSON.parse(open(DATA_FILE)))])[0];
 const users = /** @type {LoadUser[]} */ (new SharedArray('load-users', () => JSON.parse(open(DATA_FILE)).users));
 
 const VOTERS = envNumber(__ENV, 'VOTERS', 200);
@@ -36,6 +37,7 @@ const HOLD_S = envNumber(__ENV, 'HOLD_S', 60);
 const WINDOW = envNumber(__ENV, 'WINDOW', 200); // board:join limit; must cover the board for ranks_missed to mean anything
 const CROSS_NODE_SHARE = envNumber(__ENV, 'CROSS_NODE_SHARE', 0.05);
 const VISIBLE_TIMEOUT_MS = envNumber(__ENV, 'VISIBLE_TIMEOUT_MS', 5000);
+/** The most a voter takes to restore its votes after the last stage. */
 const CLEANUP_S = 10;
 
 export const options = {
@@ -80,7 +82,7 @@ const countsExact = new Rate('counts_exact');
 /** @typedef {{ up: number, down: number }} Counts */
 
 export function setup() {
-  const m = meta[0];
+  const m = META;
   if (VOTERS > users.length)
     throw new Error(`VOTERS=${VOTERS} but the load data has ${users.length} users (npm run cluster with LOAD_USERS)`);
   const base = envList(__ENV, 'BASE_URLS', m.baseUrls)[0];
@@ -96,14 +98,15 @@ let origin = null;
 
 /** @param {{ initial: Record<string, Counts>, endAt: number }} data */
 export default function (data) {
-  const m = meta[0];
+  const m = META;
   const vu = exec.vu.idInTest;
   const user = users[(vu - 1) % users.length];
   const baseUrls = envList(__ENV, 'BASE_URLS', m.baseUrls);
   const { home, other } = nodesFor(baseUrls, vu);
-  const stopAt = data.endAt - CLEANUP_S * 1000;
-  if (Date.now() >= stopAt - 1000) {
-    sleep(Math.max(0, (data.endAt - Date.now()) / 1000));
+  // Votes flow until the scenario's end; the restore runs in its graceful stop (CLEANUP_S + 20 s).
+  const stopAt = data.endAt;
+  if (Date.now() >= stopAt - 2000) {
+    sleep(Math.max(0, (stopAt - Date.now()) / 1000));
     return;
   }
 
@@ -266,13 +269,21 @@ export default function (data) {
     const cleanup = () => {
       stopping = true;
       whenAcked(() => {
-        for (const ideaId of ideaIds) {
-          if ((mine[ideaId] || 0) !== (goal[ideaId] || 0)) send(ideaId, goal[ideaId] || 0, false);
-        }
-        whenAcked(() => {
-          cleanedUp = ideaIds.every((id) => (mine[id] || 0) === (goal[id] || 0));
-          socket.close();
-        });
+        // A few at a time: a voter may hold dozens of votes, more than a socket's event burst.
+        const restore = ideaIds.filter((id) => (mine[id] || 0) !== (goal[id] || 0));
+        const pump = () => {
+          while (restore.length > 0 && sio.waiting < 8) {
+            const ideaId = /** @type {string} */ (restore.shift());
+            send(ideaId, goal[ideaId] || 0, false);
+          }
+          if (restore.length > 0 && Date.now() < deadline) socket.setTimeout(pump, 20);
+          else
+            whenAcked(() => {
+              cleanedUp = ideaIds.every((id) => (mine[id] || 0) === (goal[id] || 0));
+              socket.close();
+            });
+        };
+        pump();
       });
     };
     socket.setTimeout(cleanup, Math.max(0, stopAt - Date.now()));
@@ -291,7 +302,7 @@ export default function (data) {
 
 /** @param {{ initial: Record<string, Counts> }} data */
 export function teardown(data) {
-  const m = meta[0];
+  const m = META;
   // Let the last ticks and group commits land.
   sleep(2);
   for (const base of envList(__ENV, 'BASE_URLS', m.baseUrls)) {

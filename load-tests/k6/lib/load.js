@@ -91,8 +91,8 @@ export function nodesFor(baseUrls, vu) {
 }
 
 /**
- * Picks the load data's top-level fields other than the user list.
- * @param {{ baseUrls: string[], community: string, hotBoardId: string, tailBoardId: string, ideaIds: string[], tailIdeaIds: string[] }} data
+ * The load data's small fields: everything but the user list and the long tail's ids.
+ * @param {{ baseUrls: string[], community: string, hotBoardId: string, tailBoardId: string, ideaIds: string[] }} data
  */
 export function loadMeta(data) {
   return {
@@ -101,7 +101,6 @@ export function loadMeta(data) {
     hotBoardId: data.hotBoardId,
     tailBoardId: data.tailBoardId,
     ideaIds: data.ideaIds,
-    tailIdeaIds: data.tailIdeaIds,
   };
 }
 
