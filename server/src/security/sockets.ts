@@ -4,6 +4,9 @@ import type { ClientToServerEvents, ServerToClientEvents } from '@cocreate/proto
 import type { FastifyInstance } from 'fastify';
 import { io as connect, type Socket } from 'socket.io-client';
 import { WebSocket } from 'ws';
+import { closeOf } from '../collab/testing.js';
+
+export { closeOf, until } from '../collab/testing.js';
 
 /**
  * Clients for the security suite: stock socket.io-client sockets and raw `ws` sockets that may
@@ -78,18 +81,6 @@ export function rawWs(url: string, o: { from?: string; headers?: Record<string, 
   });
 }
 
-/** The close code and reason the server sends (open or not), with a timeout that only catches a hang. */
-export function closeOf(ws: WebSocket, ms = 10_000): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve, reject) => {
-    if (ws.readyState === WebSocket.CLOSED) return reject(new Error('already closed'));
-    const timer = setTimeout(() => reject(new Error('socket was not closed in time')), ms);
-    ws.once('close', (code, reason) => {
-      clearTimeout(timer);
-      resolve({ code, reason: reason.toString() });
-    });
-  });
-}
-
 /** Opens `url` and resolves with how the server ends it. */
 export function refusal(url: string, o: { from?: string; headers?: Record<string, string> } = {}): Promise<{ code: number; reason: string }> {
   const ws = new WebSocket(url, { headers: o.headers ?? {}, ...(o.from ? { localAddress: o.from } : {}) });
@@ -101,14 +92,6 @@ export function refusal(url: string, o: { from?: string; headers?: Record<string
 export function closeAll(): void {
   for (const s of opened) s.close();
   opened.clear();
-}
-
-export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition not met in time'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(what);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /**
