@@ -373,6 +373,8 @@ async function startNodes(ctx, mode) {
     RATE_LIMIT_WRITES_PER_USER: '10000000',
     SOCKET_EVENTS_PER_SECOND: '100000',
     SOCKET_EVENT_BURST: '100000',
+    RATE_LIMIT_HANDSHAKES_PER_IP: '10000000',
+    RATE_LIMIT_GUEST_SOCKETS_PER_IP: '10000000',
     SHUTDOWN_GRACE_MS: '5000',
     ...(ctx.dbPool ? { DB_POOL_SIZE: String(ctx.dbPool) } : {}),
     ...(ctx.tickMs ? { TICK_MS: String(ctx.tickMs) } : {}),
