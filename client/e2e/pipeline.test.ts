@@ -73,6 +73,8 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
   const FRUNK = 'A frunk drain that does not clog with leaves';
   const HEATED = 'Heated steering wheel as an option on the base trim';
   const DUPLICATE = 'Heated steering wheel on every trim';
+  const BUTTONS = 'Physical buttons for climate control';
+  const SHIPPED = 'Frunk drains that stay clear of leaves';
 
   it('triage → live status and notification → roadmap lanes → changelog credit → merge redirect', async () => {
     // --- the member (Sam) opens their idea; the team member (Tomás) opens triage ---
@@ -106,34 +108,66 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     await mark(po);
     const ownerRow = (title: string) => po.getByRole('table', { name: 'Triage queue' }).getByRole('row').filter({ hasText: title });
 
-    // --- accept from triage with the bulk bar; one result per idea ---
+    // --- accept two ideas from triage with the bulk bar; one result per idea ---
     await pt.getByRole('checkbox', { name: `Select “${FRUNK}”` }).check();
+    await pt.getByRole('checkbox', { name: `Select “${BUTTONS}”` }).check();
     await pt.getByLabel('Move to').selectOption('accepted');
     await pt.getByRole('button', { name: 'Apply' }).click();
-    await pt.getByText('1 moved to Accepted.').waitFor();
-    await pt.getByRole('list', { name: 'Results per idea' }).getByText(`“${FRUNK}”: now Accepted`).waitFor();
+    await pt.getByText('2 moved to Accepted.').waitFor();
+    const results = pt.getByRole('list', { name: 'Results per idea' });
+    await results.getByText(`“${FRUNK}”: now Accepted`).waitFor();
+    await results.getByText(`“${BUTTONS}”: now Accepted`).waitFor();
     await screenshot(pt, 'pipeline-triage');
     // The other team member's queue follows.
     await eventually(() => textOf(ownerRow(FRUNK).getByRole('cell').nth(2))).toBe('Accepted');
+    await eventually(() => textOf(ownerRow(BUTTONS).getByRole('cell').nth(2))).toBe('Accepted');
 
-    // --- the member sees it live: status, timeline, and a notification in the bell ---
+    // --- the member sees it live: status, timeline, and notifications in the bell ---
+    // Sam wrote the frunk idea and voted for the buttons: two notifications.
     await eventually(() => textOf(statusHeading(pm))).toBe('Status Accepted');
     await pm.getByRole('list', { name: 'Status history' }).getByText('from Open').waitFor();
-    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    await pm.getByRole('link', { name: 'Notifications, 2 unread' }).waitFor();
     expect(await stillMarked(pm)).toBe(true);
     await screenshot(pm, 'pipeline-idea-accepted');
-    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).click();
+
+    // --- an official reply from triage reaches the member too ---
+    await pt.getByRole('row').filter({ hasText: BUTTONS }).getByRole('button', { name: 'Reply…' }).click();
+    await pt.getByRole('textbox', { name: `Official reply to “${BUTTONS}”` }).fill('Knobs are coming back next year.');
+    await pt.getByRole('button', { name: 'Post official reply' }).click();
+    await pt.getByRole('row').filter({ hasText: BUTTONS }).getByText('official reply posted').waitFor();
+    await pm.getByRole('link', { name: 'Notifications, 3 unread' }).waitFor();
+
+    await pm.getByRole('link', { name: 'Notifications, 3 unread' }).click();
     const notes = pm.getByRole('list', { name: 'Notifications' });
     await notes.getByRole('link', { name: `“${FRUNK}” moved from open to accepted.` }).waitFor();
+    await notes.getByRole('link', { name: `“${BUTTONS}” moved from under review to accepted.` }).waitFor();
+    await notes.getByRole('link', { name: `The team replied on “${BUTTONS}”: “Knobs are coming back next year.”` }).waitFor();
     await screenshot(pm, 'pipeline-notifications');
+    await pm.getByRole('button', { name: 'Mark all read' }).click();
+    await pm.getByRole('link', { name: 'Notifications', exact: true }).waitFor();
+    await pm.getByText('All read').waitFor();
 
-    // --- the roadmap shows it planned, and moves it live as the team moves it ---
-    await pm.getByRole('link', { name: 'Notifications, 1 unread' }).waitFor();
+    // --- the roadmap shows both planned; the team orders and labels them, live ---
     await pm.goto('/c/demo/roadmap');
     await pm.getByRole('heading', { level: 1, name: 'Roadmap' }).waitFor();
     await eventually(() => laneOf(pm, FRUNK)).toBe('Planned');
+    await eventually(() => laneOf(pm, BUTTONS)).toBe('Planned');
     await mark(pm);
+    const order = (page: Page) => lane(page, 'Planned').getByRole('heading', { level: 3 }).allTextContents();
+    const before = await order(pm);
+    expect(before).toHaveLength(2);
 
+    await pt.goto('/c/demo/roadmap');
+    await pt.getByRole('heading', { level: 1, name: 'Roadmap' }).waitFor();
+    await pt.getByRole('button', { name: `Move “${before[0]}” down` }).click();
+    await eventually(() => order(pm)).toEqual([before[1], before[0]]);
+    const frunkCard = (page: Page) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: FRUNK }) });
+    await frunkCard(pt).getByRole('button', { name: 'Set release' }).click();
+    await frunkCard(pt).getByRole('textbox', { name: 'Release label', exact: true }).fill('v2.4');
+    await frunkCard(pt).getByRole('button', { name: 'Save' }).click();
+    await frunkCard(pm).getByText('v2.4', { exact: true }).waitFor();
+
+    // --- and moves the idea across the lanes as the team moves it ---
     await pt.goto(ideaPath);
     await pt.getByRole('heading', { level: 1, name: FRUNK }).waitFor();
     await moveTo(pt, 'planned', 'Planned');
@@ -144,21 +178,36 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     expect(await stillMarked(pm)).toBe(true);
     await screenshot(pm, 'pipeline-roadmap');
 
-    // --- the changelog draft appears for the team, who publish it ---
+    // --- the changelog draft appears for the team, who edit and publish it; the member sees it live ---
+    await pm.goto('/c/demo/changelog');
+    await pm.getByText('Nothing published yet.').waitFor();
+    await mark(pm);
     await pt.goto('/c/demo/changelog');
     await pt.getByRole('heading', { level: 1, name: 'Changelog' }).waitFor();
     const draft = pt.getByRole('list', { name: 'Drafts' }).getByRole('article').filter({ hasText: FRUNK });
     await draft.waitFor();
-    expect(await textOf(draft)).toContain('Proposed by');
+    await draft.getByRole('term').filter({ hasText: 'Proposed by' }).waitFor();
+    expect(await textOf(draft.getByRole('definition').first())).toBe('Sam (@sam)');
     await screenshot(pt, 'pipeline-changelog-draft');
-    await draft.getByRole('button', { name: 'Publish' }).click();
-    await pt.getByRole('list', { name: 'Published entries' }).getByRole('article').filter({ hasText: FRUNK }).waitFor();
+    await draft.getByRole('button', { name: 'Edit' }).click();
+    const editing = pt.getByRole('form', { name: `Edit “${FRUNK}”` });
+    await editing.getByLabel('Title').fill(SHIPPED);
+    await editing.getByRole('button', { name: 'Save' }).click();
+    const edited = pt.getByRole('list', { name: 'Drafts' }).getByRole('article').filter({ hasText: SHIPPED });
+    await edited.getByRole('button', { name: 'Publish' }).click();
+    await pt.getByRole('list', { name: 'Published entries' }).getByRole('heading', { name: SHIPPED }).waitFor();
+    const entry = pm.getByRole('list', { name: 'Published entries' }).getByRole('article').filter({ hasText: SHIPPED });
+    await entry.waitFor();
+    expect(await textOf(entry.getByRole('definition').first())).toBe('Sam (@sam)');
+    expect(await stillMarked(pm)).toBe(true);
+    await screenshot(pm, 'pipeline-changelog');
 
     // --- the member sees the credit on their profile ---
     await pm.goto('/me');
     const credits = pm.getByRole('list', { name: 'Credits' });
-    await credits.getByRole('listitem').filter({ hasText: FRUNK }).waitFor();
-    expect(await textOf(credits.getByRole('listitem').filter({ hasText: FRUNK }))).toContain('Author');
+    await credits.getByRole('listitem').filter({ hasText: SHIPPED }).waitFor();
+    expect(await textOf(credits.getByRole('listitem').filter({ hasText: SHIPPED }))).toContain('Author');
+    await pm.getByRole('list', { name: 'Your votes' }).getByRole('link', { name: BUTTONS }).waitFor();
     await pm.getByRole('list', { name: 'Your ideas' }).getByRole('link', { name: FRUNK }).waitFor();
     await screenshot(pm, 'pipeline-profile');
 
