@@ -165,16 +165,7 @@ export function floodSocketIo() {
   else if (kind === 'bad-auth') auth = { token: 12345 };
   else if (kind === 'foreign-origin') auth = { token: user.token };
   const params = { headers: originHeader(kind), tags: { role: 'flood', kind } };
-  const t0 = Date.now();
-  let outcome = 'no answer';
-  ws.connect(socketIoUrl(home), params, (socket) => {
-    /** @param {string} o */
-    const done = (o) => {
-      if (outcome !== 'no answer') return;
-      outcome = o;
-      answerMs.add(Date.now() - t0, { transport: 'socket.io', kind });
-      socket.close();
-    };
+  attempt('socket.io', kind, socketIoUrl(home), params, /** @type {string[]} */ (SIO_EXPECTED[kind]), (socket, done) => {
     const sio = new SocketIoSession((f) => socket.send(f), {
       ...(auth ? { auth } : {}),
       onConnect: () => done('connected'),
@@ -182,9 +173,7 @@ export function floodSocketIo() {
     });
     socket.on('message', (f) => sio.receive(f));
     socket.on('close', () => done('closed before an answer'));
-    socket.setTimeout(() => done('no answer'), ANSWER_TIMEOUT_MS);
   });
-  record('socket.io', kind, outcome, /** @type {string[]} */ (SIO_EXPECTED[kind]));
 }
 
 const COLLAB_KINDS = ['guest', 'bad-token', 'bad-doc', 'foreign-origin'];
@@ -209,16 +198,7 @@ export function floodCollab() {
   else if (kind === 'foreign-origin' || kind === 'bad-doc') query = `?token=${user.token}`;
   const url = `${home.replace(/^http/, 'ws')}/collab/${doc}${query}`;
   const params = { headers: originHeader(kind), tags: { role: 'flood', kind, name: '/collab' } };
-  const t0 = Date.now();
-  let outcome = 'no answer';
-  ws.connect(url, params, (socket) => {
-    /** @param {string} o */
-    const done = (o) => {
-      if (outcome !== 'no answer') return;
-      outcome = o;
-      answerMs.add(Date.now() - t0, { transport: 'collab', kind });
-      socket.close();
-    };
+  attempt('collab', kind, url, params, /** @type {string[]} */ (COLLAB_EXPECTED[kind]), (socket, done) => {
     socket.on('binaryMessage', (frame) => {
       const msg = decodeMessage(frame);
       // A guest is let in read-only: the server opens with its sync step 1.
@@ -228,9 +208,35 @@ export function floodCollab() {
       }
     });
     socket.on('close', (code) => done(String(code)));
+  });
+}
+
+/**
+ * One handshake: `listen` wires the socket and calls `done` with the server's answer (the first
+ * one counts); no answer within ANSWER_TIMEOUT_MS is an answer too, and a wrong one.
+ * @param {string} transport
+ * @param {string} kind
+ * @param {string} url
+ * @param {import('k6/ws').Params} params
+ * @param {string[]} expected
+ * @param {(socket: import('k6/ws').Socket, done: (outcome: string) => void) => void} listen
+ */
+function attempt(transport, kind, url, params, expected, listen) {
+  const t0 = Date.now();
+  /** @type {string | null} */
+  let outcome = null;
+  ws.connect(url, params, (socket) => {
+    /** @param {string} o */
+    const done = (o) => {
+      if (outcome !== null) return;
+      outcome = o;
+      answerMs.add(Date.now() - t0, { transport, kind });
+      socket.close();
+    };
+    listen(socket, done);
     socket.setTimeout(() => done('no answer'), ANSWER_TIMEOUT_MS);
   });
-  record('collab', kind, outcome, /** @type {string[]} */ (COLLAB_EXPECTED[kind]));
+  record(transport, kind, outcome === null ? 'no answer' : outcome, expected);
 }
 
 /**
