@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { ERROR_CODES, type ErrorCode } from '@cocreate/protocol';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
@@ -28,7 +29,8 @@ export function handshake(app: FastifyInstance) {
     // Past its bare stage, whatever the outcome: the guest cap (or a session) takes over.
     bareConnections.get(socket.conn)?.();
     try {
-      const ip = limits.clientIp(socket.request);
+      // The address Engine.IO kept at its handshake: with polling, the request's own TCP socket may be gone.
+      const ip = limits.clientIp({ headers: socket.request.headers, socket: { remoteAddress: socket.handshake.address } as Socket });
       if (!(await limits.handshake(ip))) return next(connectError('RATE_LIMITED', 'too many connections from this address; retry later'));
       const asGuest = () => {
         const release = limits.guest(ip);

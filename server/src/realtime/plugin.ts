@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { type FanOut, MemoryFanOut, MemoryPresence, type Presence, RedisFanOut, RedisPresence, TickCoalescer, waitReady } from '@cocreate/fanout';
 import { MAX_SOCKET_PACKET_BYTES } from '@cocreate/protocol';
 import type { FastifyInstance } from 'fastify';
@@ -54,8 +55,9 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
   // A bare Engine.IO connection (open, no Socket.IO CONNECT yet) holds a slot of its address until
   // its handshake or its close: a flood of connections that never say who they are is capped per
   // address (and each ends after Socket.IO's connectTimeout anyway).
-  io.engine.on('connection', (conn: { request: IncomingMessage; close(): void; once(event: 'close', fn: () => void): void }) => {
-    const release = app.connectionLimits.bare(app.connectionLimits.clientIp(conn.request));
+  io.engine.on('connection', (conn: { request: IncomingMessage; remoteAddress: string; close(): void; once(event: 'close', fn: () => void): void }) => {
+    const ip = app.connectionLimits.clientIp({ headers: conn.request.headers, socket: { remoteAddress: conn.remoteAddress } as Socket });
+    const release = app.connectionLimits.bare(ip);
     if (!release) return conn.close();
     let held = true;
     const free = () => {

@@ -137,4 +137,15 @@ describe('client address behind a trusted proxy', () => {
     for (let i = 0; i < 4; i++) got.push(await outcome(sio(url.http, { headers: { 'x-forwarded-for': `198.51.100.${i}` } })));
     expect(got).toEqual(['ok', 'ok', 'RATE_LIMITED', 'RATE_LIMITED']);
   });
+
+  it('counts HTTP long-polling clients under their own address too', async () => {
+    t = await startTestApp('pglite', { config: { trustProxy: ['127.0.0.1'], socketLimits: { handshakesPerIp: 2, windowMs: 60_000, guestSocketsPerIp: 10 } } });
+    url = await listen(t.app);
+    const polling = (ip: string) => sio(url.http, { polling: true, headers: { 'x-forwarded-for': ip } });
+    const flood: string[] = [];
+    for (let i = 0; i < 3; i++) flood.push(await outcome(polling('203.0.113.50')));
+    expect(flood).toEqual(['ok', 'ok', 'RATE_LIMITED']);
+    expect(await outcome(polling('203.0.113.51'))).toBe('ok');
+    expect(await outcome(polling('203.0.113.52'))).toBe('ok');
+  });
 });

@@ -28,12 +28,14 @@ export interface ClientOptions {
   token?: string;
   from?: string;
   headers?: Record<string, string>;
+  /** HTTP long-polling only, instead of WebSocket. */
+  polling?: boolean;
 }
 
 /** A stock socket.io-client over WebSocket, no reconnection. */
 export function sio(baseUrl: string, o: ClientOptions = {}): ClientSocket {
   const socket: ClientSocket = connect(baseUrl, {
-    transports: ['websocket'],
+    transports: o.polling ? ['polling'] : ['websocket'],
     reconnection: false,
     forceNew: true,
     ...(o.token ? { auth: { token: o.token } } : {}),
