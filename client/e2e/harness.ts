@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@cocreate/db/testing';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '../../server/src/app.js';
 import { type DemoLogin, seedDemo } from '../../server/src/seed.js';
 import type { Config } from '../../server/src/config.js';
@@ -275,4 +275,21 @@ export async function signIn(page: Page, login: Pick<DemoLogin, 'email' | 'passw
   await page.getByLabel('Password').fill(login.password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** A locator's text with whitespace collapsed. */
+export async function textOf(locator: Locator, timeout = 15_000): Promise<string> {
+  return ((await locator.textContent({ timeout })) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Marks the page's window; a reload or full navigation loses the mark (see `windowMarked`). */
+export async function markWindow(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (window as unknown as { e2eMark?: boolean }).e2eMark = true;
+  });
+}
+
+/** Whether the page still has the window `markWindow` marked: what changed since came live. */
+export function windowMarked(page: Page): Promise<boolean> {
+  return page.evaluate(() => (window as unknown as { e2eMark?: boolean }).e2eMark === true);
 }

@@ -8,9 +8,22 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoLogin, type E2EServer, horizontalOverflow, launchBrowser, openUser, screenshot, signIn, startServer, type UserSession } from './harness.js';
+import {
+  demoLogin,
+  type E2EServer,
+  horizontalOverflow,
+  launchBrowser,
+  markWindow as mark,
+  openUser,
+  screenshot,
+  signIn,
+  startServer,
+  textOf,
+  type UserSession,
+  windowMarked as stillMarked,
+} from './harness.js';
 
 const STEP = 15_000;
 
@@ -23,20 +36,8 @@ async function user(): Promise<UserSession> {
   sessions.push(s);
   return s;
 }
-async function textOf(locator: Locator): Promise<string> {
-  return ((await locator.textContent({ timeout: STEP })) ?? '').replace(/\s+/g, ' ').trim();
-}
 function eventually<T>(fn: () => Promise<T>) {
   return expect.poll(fn, { timeout: STEP, interval: 50 });
-}
-/** Marks the page's window; a reload or full navigation would lose the mark. */
-async function mark(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    (window as unknown as { liveMark?: boolean }).liveMark = true;
-  });
-}
-function stillMarked(page: Page): Promise<boolean> {
-  return page.evaluate(() => (window as unknown as { liveMark?: boolean }).liveMark === true);
 }
 const statusHeading = (page: Page) => page.locator('#status-title');
 const lane = (page: Page, name: 'Planned' | 'In progress' | 'Shipped') => page.getByRole('list', { name, exact: true });
