@@ -123,7 +123,8 @@ export async function runCoedit(options = {}) {
     summary,
   };
   const custom = ['servers', 'measureS', 'typists', 'rate'].some((k) => options[k] !== undefined) || options.cpuProf;
-  const name = options.quick ? 'coedit-quick' : custom ? 'coedit-custom' : 'coedit';
+  // Only the standard runs write coedit.json / coedit-quick.json; a diagnostic variant writes beside them.
+  const name = `coedit${options.quick ? '-quick' : ''}${custom ? '-custom' : ''}`;
   writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(RESULTS, `${name}-detail.json`), `${JSON.stringify(detail, null, 2)}\n`);
   console.log(`\n${report(summary, results, profile)}`);
