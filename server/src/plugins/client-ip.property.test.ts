@@ -46,4 +46,10 @@ describe('clientIpResolver agrees with Fastify request.ip', () => {
       { numRuns: 300 },
     );
   });
+
+  it('trusts nobody for a bare hop count, as Fastify 5 does: give the proxies’ addresses instead', () => {
+    const req = { headers: { 'x-forwarded-for': '203.0.113.9' }, socket: { remoteAddress: '10.0.0.2' } as never };
+    expect(clientIpResolver(1)(req)).toBe('10.0.0.2');
+    expect(clientIpResolver(['10.0.0.0/8'])(req)).toBe('203.0.113.9');
+  });
 });
