@@ -2,6 +2,7 @@ import type { CommunitySnapshot } from '@cocreate/protocol';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { event, FakeNetwork, FakeTransport, recorder } from './fakes';
 import { GAP_GRACE_MS, LiveManager } from './manager';
+import { snapshotFits } from './room';
 
 const COMMUNITY = '44444444-4444-4444-8444-444444444444';
 const room = `community:${COMMUNITY}`;
@@ -68,5 +69,16 @@ describe('LiveManager: notifications', () => {
     off();
     t.h.server.notification({ id: 'n2', kind: 'digest', payload: {}, createdAt: '2026-01-01T00:00:00Z' });
     expect(got).toEqual(['n1']);
+  });
+});
+
+describe('snapshotFits', () => {
+  it('tells the rooms’ snapshots apart, so a resync answer of another shape makes the room join again', () => {
+    const board = { boardId: 'b', sort: 'top' as const, limit: 25, ideas: [], seq: 1, presence: [] };
+    expect(snapshotFits('board', board)).toBe(true);
+    expect(snapshotFits('community', board)).toBe(false);
+    expect(snapshotFits('community', snap(1))).toBe(true);
+    expect(snapshotFits('idea', snap(1))).toBe(false);
+    expect(snapshotFits('board', snap(1))).toBe(false);
   });
 });
