@@ -2,12 +2,7 @@
 // editors (write-only typists) and observers (integrate and time) of any number of documents.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CoeditClient, connectAll, digestOf, LatencyRecorder, typeSteadily } from './coedit-clients.mjs';
-
-if (!process.send) {
-  console.error('coedit-generator.mjs is started by load-tests/bench/coedit.mjs');
-  process.exit(2);
-}
-process.on('disconnect', () => process.exit(0));
+import { serveCommands } from './lib/generator.mjs';
 
 const recorder = new LatencyRecorder();
 const counters = { frames: 0, bytes: 0 };
@@ -125,12 +120,4 @@ const commands = {
   },
 };
 
-process.on('message', async (msg) => {
-  try {
-    const result = await commands[msg.cmd](msg);
-    process.send({ id: msg.id, ok: true, result });
-  } catch (err) {
-    process.send({ id: msg.id, ok: false, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
-  }
-});
-process.send({ ready: true });
+serveCommands('coedit-generator.mjs', commands);

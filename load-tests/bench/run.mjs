@@ -2,10 +2,15 @@
 // `npm run bench -- <scenario> [options]`: the Node benchmark harness (not a test). It starts the server
 // nodes, the baselines and the load generators as separate processes, prints a table, writes
 // load-tests/results/<scenario>.json, and prints that same JSON object as its last stdout line.
+// `npm run bench` alone runs every scenario in turn and then writes the combined report (latest.json,
+// latest.md, SVG charts); `npm run bench -- report` rebuilds that report from the files already there.
 import { parseArgs } from 'node:util';
 import { installExitHandlers, runCleanups } from './lib/procs.mjs';
 
-const USAGE = `usage: npm run bench -- votes [--quick] [--modes=cocreate,naive,stock-coalesced]
+const USAGE = `usage: npm run bench [-- --quick]   every scenario (votes, coedit, drills, soak), then the report
+       npm run bench -- report         rebuild results/latest.json, latest.md and the SVG charts from the result files
+
+       npm run bench -- votes [--quick] [--modes=cocreate,naive,stock-coalesced]
        [--generators=N] [--watchers=N] [--voters=N] [--max-rate=N] [--db-pool=N] [--tick-ms=N] [--hot-share=F] [--keep-going] [--cpu-prof]
 
   votes     two nodes × 1,000 watchers, a stepped ramp of votes/s, in three fan-out modes
@@ -21,9 +26,42 @@ const USAGE = `usage: npm run bench -- votes [--quick] [--modes=cocreate,naive,s
   coedit    cocreate (2 nodes), Hocuspocus and the reference y-websocket server with the same clients:
             one hot document (50 typists × 10 keystrokes/s), 200 documents × 5 typists, a 5 MB load
   --quick     a ~2-minute smoke: fewer typists and documents, shorter windows
-  --measure-s, --typists, --rate  diagnostics only: window length, typists and keystrokes/s of the hot document`;
+  --measure-s, --typists, --rate  diagnostics only: window length, typists and keystrokes/s of the hot document
+
+       npm run bench -- drills [--quick] [--drills=kill-node,restart-redis,pause-postgres]
+
+  drills    two nodes under a steady vote storm with watchers and editors: kill -9 a node, restart Redis,
+            pause PostgreSQL; asserts nothing acknowledged was lost and every count and document is exact
+            (exits non-zero when not)
+
+       npm run bench -- soak [--quick] [--cycles=N]
+
+  soak      join / vote / edit / leave cycles; heap and open handles at the baseline and per thousand cycles`;
+
+const list = (v) =>
+  v
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 const SCENARIOS = {
+  drills: async (values) => {
+    const { runDrills } = await import('./drills.mjs');
+    return runDrills({ quick: values.quick, drills: list(values.drills) });
+  },
+  soak: async (values) => {
+    const { runSoak } = await import('./soak.mjs');
+    return runSoak({ quick: values.quick, cycles: values.cycles === undefined ? undefined : Number.parseInt(values.cycles, 10) });
+  },
+  report: async (values) => {
+    const { buildReport } = await import('./report.mjs');
+    const { latest, missing } = buildReport({ quick: values.quick });
+    const q = values.quick ? '-quick' : '';
+    console.log(
+      `wrote load-tests/results/latest${q}.json, latest${q}.md and the charts${missing.length ? ` (no result yet for ${missing.join(', ')})` : ''}`,
+    );
+    return { scenario: 'report', scenarios: Object.keys(latest.scenarios) };
+  },
   coedit: async (values) => {
     const { runCoedit } = await import('./coedit.mjs');
     const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -77,6 +115,8 @@ const { values, positionals } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     servers: { type: 'string' },
     'measure-s': { type: 'string' },
+    drills: { type: 'string' },
+    cycles: { type: 'string' },
     typists: { type: 'string' },
     rate: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -84,7 +124,7 @@ const { values, positionals } = parseArgs({
 });
 
 const scenario = positionals[0];
-if (values.help || !scenario || !SCENARIOS[scenario]) {
+if (values.help || (scenario && !SCENARIOS[scenario])) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 2);
 }
@@ -92,13 +132,41 @@ if (values.help || !scenario || !SCENARIOS[scenario]) {
 installExitHandlers();
 let code = 0;
 let summary;
-try {
-  summary = await SCENARIOS[scenario](values);
-} catch (err) {
-  console.error(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
-  code = 1;
-} finally {
-  await runCleanups();
+if (scenario) {
+  try {
+    summary = await SCENARIOS[scenario](values);
+    // A drill that found something lost or inexact has written its result, and fails the run.
+    if (summary && (summary.lost > 0 || summary.exact === false)) code = 1;
+  } catch (err) {
+    console.error(`\nbenchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+    code = 1;
+  } finally {
+    await runCleanups();
+  }
+} else {
+  // Every scenario in turn (each with its own baselines), one failing does not stop the others; then the report.
+  const failed = [];
+  for (const name of ['votes', 'coedit', 'drills', 'soak']) {
+    console.log(`\n######## ${name} ########\n`);
+    try {
+      const s = await SCENARIOS[name]({ quick: values.quick });
+      console.log(JSON.stringify(s));
+      if (s.lost > 0 || s.exact === false) failed.push(`${name} (lost ${s.lost}, exact ${s.exact})`);
+    } catch (err) {
+      console.error(`\n${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : err}`);
+      failed.push(name);
+    } finally {
+      await runCleanups();
+    }
+  }
+  summary = await SCENARIOS.report(values);
+  if (failed.length) {
+    console.error(`\nfailed: ${failed.join(', ')}`);
+    code = 1;
+  }
 }
-if (summary) console.log(JSON.stringify(summary));
+if (summary)
+  console.log(
+    JSON.stringify(scenario ? summary : (await import('./report.mjs')).buildReport({ write: false, quick: values.quick }).latest),
+  );
 process.exit(code);

@@ -3,14 +3,8 @@
 // `board:ranks` and note when each idea's version first shows), and voters (cast / withdraw with acks).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { connectLean, pool } from './lib/eio.mjs';
+import { serveCommands } from './lib/generator.mjs';
 import { Histogram, now, sampler, sleep, voteWeights } from './lib/stats.mjs';
-
-if (!process.send) {
-  console.error('votes-generator.mjs is started by load-tests/bench/votes.mjs');
-  process.exit(2);
-}
-// The parent gone means the run is over: never outlive it.
-process.on('disconnect', () => process.exit(0));
 
 /** @type {{ boardId: string, ideaIds: string[], hot: number, hotShare: number }} */
 let fixture;
@@ -308,12 +302,4 @@ const commands = {
   },
 };
 
-process.on('message', async (msg) => {
-  try {
-    const result = await commands[msg.cmd](msg);
-    process.send({ id: msg.id, ok: true, result });
-  } catch (err) {
-    process.send({ id: msg.id, ok: false, error: err instanceof Error ? err.stack : String(err) });
-  }
-});
-process.send({ ready: true });
+serveCommands('votes-generator.mjs', commands);

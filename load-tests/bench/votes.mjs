@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pool } from './lib/eio.mjs';
-import { openInspector } from './lib/inspector.mjs';
-import { forkGenerator, freePort, loadAverage, onCleanup, startServerNode } from './lib/procs.mjs';
+import { benchNodeEnv, nodePorts, startNodes as startBenchNodes } from './lib/cluster.mjs';
+import { forkGenerator, loadAverage, onCleanup } from './lib/procs.mjs';
 import { api, connectRedis, createDatabase } from './lib/services.mjs';
 import { round, sleep } from './lib/stats.mjs';
 import {
@@ -349,51 +349,25 @@ async function runMode(ctx, mode) {
 const share = (total, parts, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0);
 
 async function startNodes(ctx, mode) {
-  const ports = [await freePort(), await freePort()];
-  const origins = ports.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(',');
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    DATABASE_URL: ctx.db.url,
-    REDIS_URL: ctx.redisUrl,
+  const ports = await nodePorts(2);
+  const env = benchNodeEnv({
+    databaseUrl: ctx.db.url,
+    redisUrl: ctx.redisUrl,
     // A prefix per mode: no presence or sequence left over from the previous mode's nodes.
-    REDIS_PREFIX: `${ctx.prefix}${mode}:`,
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    FANOUT_MODE: mode,
-    // Experimental server switches pass through when set for the run.
-    ...(process.env.VOTE_GROUP_COMMIT ? { VOTE_GROUP_COMMIT: process.env.VOTE_GROUP_COMMIT } : {}),
-    PUBLIC_ORIGINS: origins,
-    // The configuration's ceilings: one IP and a few hundred accounts drive the whole load.
-    RATE_LIMIT_API_PER_IP: '10000000',
-    RATE_LIMIT_AUTH_PER_IP: '10000000',
-    RATE_LIMIT_AUTH_PER_ACCOUNT: '10000000',
-    RATE_LIMIT_WRITES_PER_USER: '10000000',
-    SOCKET_EVENTS_PER_SECOND: '100000',
-    SOCKET_EVENT_BURST: '100000',
-    RATE_LIMIT_HANDSHAKES_PER_IP: '10000000',
-    RATE_LIMIT_GUEST_SOCKETS_PER_IP: '10000000',
-    SHUTDOWN_GRACE_MS: '5000',
-    ...(ctx.dbPool ? { DB_POOL_SIZE: String(ctx.dbPool) } : {}),
-    ...(ctx.tickMs ? { TICK_MS: String(ctx.tickMs) } : {}),
-  };
-  // An inspector on loopback for every node: heap readings after a forced GC, and --cpu-prof.
-  const inspectPorts = [await freePort(), await freePort()];
+    redisPrefix: `${ctx.prefix}${mode}:`,
+    ports,
+    extra: {
+      FANOUT_MODE: mode,
+      // Experimental server switches pass through when set for the run.
+      ...(process.env.VOTE_GROUP_COMMIT ? { VOTE_GROUP_COMMIT: process.env.VOTE_GROUP_COMMIT } : {}),
+      SOCKET_EVENTS_PER_SECOND: '100000',
+      SOCKET_EVENT_BURST: '100000',
+      ...(ctx.dbPool ? { DB_POOL_SIZE: String(ctx.dbPool) } : {}),
+      ...(ctx.tickMs ? { TICK_MS: String(ctx.tickMs) } : {}),
+    },
+  });
   const t = Date.now();
-  const nodes = await Promise.all(
-    ports.map((port, i) =>
-      startServerNode({
-        root: ROOT,
-        port,
-        nodeArgs: [`--inspect=127.0.0.1:${inspectPorts[i]}`],
-        env: { ...env, PORT: String(port), NODE_ID: `bench-${'ab'[i]}` },
-        logFile: join(ctx.logDir, `${mode}-node-${'ab'[i]}.log`),
-      }),
-    ),
-  );
-  for (const [i, node] of nodes.entries()) node.inspector = await openInspector(inspectPorts[i]);
+  const nodes = await startBenchNodes({ root: ROOT, ports, env, logDir: ctx.logDir, logPrefix: `${mode}-` });
   console.log(
     `  nodes: A :${ports[0]} (pid ${nodes[0].pid}), B :${ports[1]} (pid ${nodes[1].pid}), FANOUT_MODE=${mode}, up in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
