@@ -1,15 +1,23 @@
 #!/usr/bin/env node
 // A co-editing baseline server of the coedit benchmark, in a process of its own:
-//   node coedit-baseline-server.mjs hocuspocus <port>    @hocuspocus/server, no extensions (in memory)
+//   node coedit-baseline-server.mjs hocuspocus <port> [redisUrl prefix]
+//       @hocuspocus/server in memory; with a Redis URL, its Redis extension syncs it with the other
+//       Hocuspocus nodes of the same prefix (the documented way to run it on several nodes)
 //   node coedit-baseline-server.mjs y-websocket <port>   @y/websocket-server's setupWSConnection, in memory
 // Both answer GET /healthz with 200 once listening. Started with --inspect by the benchmark (heap after GC).
 import { createServer } from 'node:http';
 
 /** Starts one baseline on 127.0.0.1:`port`; resolves to `{ port, close }`. */
-export async function startBaseline(kind, port) {
+export async function startBaseline(kind, port, redisUrl, prefix) {
   if (kind === 'hocuspocus') {
     const { Server } = await import('@hocuspocus/server');
-    const server = new Server({ port, address: '127.0.0.1', quiet: true });
+    const extensions = [];
+    if (redisUrl) {
+      const { Redis } = await import('@hocuspocus/extension-redis');
+      const url = new URL(redisUrl);
+      extensions.push(new Redis({ host: url.hostname, port: Number(url.port || 6379), prefix: prefix ?? 'hocuspocus-bench' }));
+    }
+    const server = new Server({ port, address: '127.0.0.1', quiet: true, extensions });
     // Hocuspocus answers every plain request with a welcome page (200): that is its health check.
     await server.listen();
     return { port: server.httpServer.address().port, close: () => server.destroy() };
@@ -39,8 +47,8 @@ export async function startBaseline(kind, port) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [kind, port] = process.argv.slice(2);
-  const server = await startBaseline(kind, Number(port));
+  const [kind, port, redisUrl, prefix] = process.argv.slice(2);
+  const server = await startBaseline(kind, Number(port), redisUrl, prefix);
   const stop = async () => {
     await server.close();
     process.exit(0);

@@ -11,7 +11,7 @@ export function report(summary, results, profile) {
       ['server', 'p50 ms', 'p99 ms', 'updates/s', 'CPU µs/update', 'KiB/doc', '5 MB load ms', 'converged'],
       servers.map((k) => {
         const s = summary[k];
-        return [k, ms(s.p50Ms), ms(s.p99Ms), s.updatesPerSec, s.cpuUsPerUpdate, s.memPerDocKiB, s.load5MBMs, String(s.converged)];
+        return [k, ms(s.p50Ms), ms(s.p99Ms), s.updatesPerSec, s.cpuUsPerUpdate, s.memPerDocKiB, s.load5MBMs ?? (s.loadComplete === false ? 'incomplete' : '–'), String(s.converged)];
       }),
     ),
   );

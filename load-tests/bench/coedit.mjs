@@ -89,10 +89,13 @@ export async function runCoedit(options = {}) {
   const ctx = { profile, runId, logDir, options, fixture: null, db: null, redis: null };
   if (servers.includes('cocreate')) {
     const adminUrl = options.adminUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-    ctx.redisUrl = options.redisUrl ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
-    ctx.prefix = `ccbench:${runId}:`;
     ctx.db = await createDatabase(adminUrl, `cocreate_bench_${runId}`);
     onCleanup(() => ctx.db.drop());
+  }
+  // cocreate's nodes and Hocuspocus's two nodes each meet in Redis, under this run's prefix.
+  if (servers.includes('cocreate') || servers.includes('hocuspocus')) {
+    ctx.redisUrl = options.redisUrl ?? process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    ctx.prefix = `ccbench:${runId}:`;
     ctx.redis = await connectRedis(ctx.redisUrl);
     onCleanup(async () => {
       await ctx.redis.dropPrefix(ctx.prefix);
@@ -180,16 +183,20 @@ async function runServer(ctx, kind, gens) {
     );
 
     const load = await measureLoad(ctx, server, docs.big);
-    const converged = hot.convergence.converged && spread.convergence.converged && load.complete;
-    console.log(`  ${kind}: ${((Date.now() - t0) / 1000).toFixed(0)} s, converged: ${converged}`);
+    // Converged = every client of the hot and spread phases ended with the same state (and, for
+    // cocreate, the database's). Whether a fresh reader got the whole big document is `loadComplete`:
+    // a Hocuspocus node that did not hold it never does (no persistence extension; see the README).
+    const converged = hot.convergence.converged && spread.convergence.converged;
+    console.log(`  ${kind}: ${((Date.now() - t0) / 1000).toFixed(0)} s, converged: ${converged}, 5 MB load complete: ${load.complete}`);
     const summary = {
       p50Ms: round(hot.p50Ms),
       p99Ms: round(hot.p99Ms),
       updatesPerSec: round(hot.updatesPerSec),
       cpuUsPerUpdate: round(hot.cpuUsPerUpdate),
       memPerDocKiB: mem.perDocKiB,
-      load5MBMs: round(load.medianMs),
+      load5MBMs: load.complete ? round(load.medianMs) : null,
       converged,
+      loadComplete: load.complete,
     };
     return {
       summary,
@@ -379,6 +386,10 @@ async function measureLoad(ctx, server, docName) {
     });
     const t0 = now();
     await reader.connect(120_000);
+    // Loaded = the whole text is there, not just the first sync answer: a Hocuspocus node that did
+    // not hold the document answers from its empty copy and gets the rest through Redis afterwards.
+    const until = Date.now() + 20_000;
+    while (bodyChars(reader.doc) !== expectedChars && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
     const ms = now() - t0;
     const got = bodyChars(reader.doc);
     if (got !== expectedChars) complete = false;
@@ -480,29 +491,37 @@ async function startCocreate(ctx) {
   };
 }
 
+/**
+ * A baseline: the reference y-websocket server as one in-memory process; Hocuspocus as two
+ * processes joined by its Redis extension (on this run's Redis prefix), like cocreate's two nodes.
+ */
 async function startBaseline(ctx, kind) {
-  const port = await freePort();
-  const inspectPort = await freePort();
-  const proc = await startServerNode({
-    root: ROOT,
-    port,
-    script: BASELINE,
-    args: [kind === 'hocuspocus' ? 'hocuspocus' : 'y-websocket', String(port)],
-    healthPath: '/',
-    nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
-    logFile: join(ctx.logDir, `${kind}.log`),
-  });
-  proc.inspector = await openInspector(inspectPort);
-  console.log(
-    `  one process :${port} (pid ${proc.pid})${kind === 'hocuspocus' ? '; @hocuspocus/extension-redis is not installed, so one node (no second node to cross)' : ''}`,
-  );
+  const nodes = kind === 'hocuspocus' ? 2 : 1;
+  const procs = [];
+  for (let i = 0; i < nodes; i++) {
+    const port = await freePort();
+    const inspectPort = await freePort();
+    const args = kind === 'hocuspocus' ? ['hocuspocus', String(port), ctx.redisUrl, `${ctx.prefix}hocuspocus`] : ['y-websocket', String(port)];
+    const proc = await startServerNode({
+      root: ROOT,
+      port,
+      script: BASELINE,
+      args,
+      healthPath: '/',
+      nodeArgs: [`--inspect=127.0.0.1:${inspectPort}`],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production' },
+      logFile: join(ctx.logDir, `${kind}-${'ab'[i]}.log`),
+    });
+    proc.inspector = await openInspector(inspectPort);
+    procs.push(proc);
+  }
+  console.log(`  ${procs.map((p, i) => `${'AB'[i]} :${p.port ?? new URL(p.url).port} (pid ${p.pid})`).join(', ')}`);
   return {
     kind,
     protocol: kind,
-    procs: [proc],
-    bases: [`ws://127.0.0.1:${port}`],
-    persistence: 'none (in memory, one process)',
+    procs,
+    bases: procs.map((p) => `ws://127.0.0.1:${new URL(p.url).port}`),
+    persistence: kind === 'hocuspocus' ? 'none (in memory), two processes over its Redis extension' : 'none (in memory, one process)',
   };
 }
 
