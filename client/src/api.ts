@@ -168,6 +168,12 @@ export const listBoards = (slug: string, signal?: AbortSignal) =>
 export const createBoard = (slug: string, body: CreateBoardInput) =>
   request<BoardView>('POST', `/api/communities/${enc(slug)}/boards`, body);
 export const getBoard = (boardId: string, signal?: AbortSignal) => get<BoardView>(`/api/boards/${enc(boardId)}`, signal);
+/** A board with its community (membership included): what a board's screens need first. */
+export async function getBoardWithCommunity(boardId: string, signal?: AbortSignal): Promise<{ board: BoardView; community: CommunityView }> {
+  const board = await getBoard(boardId, signal);
+  const community = await getCommunity(board.communitySlug, signal);
+  return { board, community };
+}
 
 // ---- ideas ----
 export interface IdeaListQuery {

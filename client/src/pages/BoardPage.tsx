@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { getBoard, getCommunity, listIdeas } from '../api';
+import { getBoardWithCommunity, listIdeas } from '../api';
 import { LoadMore } from '../components/bits';
 import { ErrorNotice, Loading, StatusMessage } from '../components/ErrorNotice';
 import { Unavailable } from '../components/Unavailable';
@@ -22,14 +22,7 @@ export function BoardPage({ boardId }: { boardId: string }) {
   const [composing, setComposing] = useState(false);
   const [composerTyping, setComposerTyping] = useState(false);
 
-  const ctx = useAsync(
-    async (signal) => {
-      const board = await getBoard(boardId, signal);
-      const community = await getCommunity(board.communitySlug, signal);
-      return { board, community };
-    },
-    [boardId, user?.id],
-  );
+  const ctx = useAsync((signal) => getBoardWithCommunity(boardId, signal), [boardId, user?.id]);
   const ideas = usePagedList<IdeaView>(
     (cursor, signal) => listIdeas(boardId, { ...filters, cursor }, signal),
     [boardId, filters.sort, filters.status, filters.tag, filters.q, user?.id],

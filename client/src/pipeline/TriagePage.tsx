@@ -4,7 +4,7 @@
  */
 import { type RoomEvent, TEAM_ROLES } from '@cocreate/protocol';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { createComment, getBoard, getCommunity, listIdeas } from '../api';
+import { createComment, getBoardWithCommunity, listIdeas } from '../api';
 import { LoadMore, StatusBadge } from '../components/bits';
 import { ErrorNotice, Loading } from '../components/ErrorNotice';
 import { Unavailable } from '../components/Unavailable';
@@ -27,14 +27,7 @@ import { MergePanel } from './MergePanel';
 
 export function TriagePage({ boardId }: { boardId: string }) {
   const { user } = useSession();
-  const ctx = useAsync(
-    async (signal) => {
-      const board = await getBoard(boardId, signal);
-      const community = await getCommunity(board.communitySlug, signal);
-      return { board, community };
-    },
-    [boardId, user?.id],
-  );
+  const ctx = useAsync((signal) => getBoardWithCommunity(boardId, signal), [boardId, user?.id]);
   useDocumentTitle(ctx.data ? `Triage · ${ctx.data.board.name}` : ctx.error ? 'Triage unavailable' : undefined);
   if (!ctx.data) {
     return ctx.error ? <Unavailable what="Board" error={ctx.error} onRetry={ctx.reload} /> : <Loading label="Loading triage…" />;
@@ -62,7 +55,7 @@ function TriageQueue({ board, community, role }: { board: BoardView; community: 
   const sort = effectiveSort(filters, board.ranking.formula);
   const ideas = usePagedList<IdeaView>(
     (cursor, signal) => listIdeas(board.id, { ...filters, cursor, limit: 50 }, signal),
-    [board.id, filters.sort, filters.status, filters.q],
+    [board.id, filters.sort, filters.status, filters.tag, filters.q],
   );
   const limit = Math.min(200, Math.max(50, ideas.items.length));
   const { view, live } = useLiveBoard(board.id, sort, limit);
