@@ -71,7 +71,7 @@ describe('pipeline worker killed mid-delivery', () => {
       PUBLIC_ORIGINS: 'http://app.example',
     });
     const exited = new Promise<void>((resolve) => victim!.once('exit', () => resolve()));
-    expect((await node!.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { to: 'accepted' } })).statusCode).toBe(200);
+    expect((await node!.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { status: 'accepted' } })).statusCode).toBe(200);
     await killed;
     await exited;
 

@@ -34,7 +34,7 @@ describe('pipeline live across nodes', () => {
     expect(await ask(guest, 'board:join', { boardId: f.boardId })).toMatchObject({ ok: true });
     expect(await ask(guest, 'community:join', { communityId: 'not-an-id' })).toMatchObject({ ok: false, code: 'VALIDATION_FAILED' });
 
-    expect((await n1.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { to: 'accepted' } })).statusCode).toBe(200);
+    expect((await n1.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { status: 'accepted' } })).statusCode).toBe(200);
     await until(() => notified.some((n) => n.kind === 'idea.status_changed'));
     expect(notified.find((n) => n.kind === 'idea.status_changed')!.payload).toMatchObject({ ideaId: idea.id, to: 'accepted' });
     await until(() => events.some((e) => e.type === 'roadmap.item'));

@@ -35,7 +35,7 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
     expect((await t.api('PUT', `/api/ideas/${idea.id}/follow`, { as: follower, body: {} })).statusCode).toBe(200);
 
     for (const to of ['under_review', 'accepted']) {
-      const res = await move(idea.id, team, { to });
+      const res = await move(idea.id, team, { status: to });
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ idea: { id: idea.id, status: to }, change: { to, actor: { id: team.id } } });
     }
@@ -47,13 +47,13 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
     expect(item).toMatchObject({ snapshot: { up: 3, title: 'Dark mode for the dashboard' } });
     expect(item!.snapshot.contributors.map((c) => c.id)).toEqual([author.id]);
 
-    for (const to of ['planned', 'in_progress']) expect((await move(idea.id, team, { to })).statusCode).toBe(200);
+    for (const to of ['planned', 'in_progress']) expect((await move(idea.id, team, { status: to })).statusCode).toBe(200);
     await drain();
     const lanes = (await t.api('GET', `/api/communities/${f.slug}/roadmap`)).json().lanes;
     expect(lanes.planned.map((i: { ideaId: string }) => i.ideaId)).not.toContain(idea.id);
     expect(lanes.in_progress.map((i: { ideaId: string }) => i.ideaId)).toContain(idea.id);
 
-    expect((await move(idea.id, team, { to: 'shipped' })).statusCode).toBe(200);
+    expect((await move(idea.id, team, { status: 'shipped' })).statusCode).toBe(200);
     await drain();
     const shipped = (await t.api('GET', `/api/communities/${f.slug}/roadmap`)).json().lanes.shipped as { ideaId: string }[];
     expect(shipped.map((i) => i.ideaId)).toContain(idea.id);
@@ -112,7 +112,7 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
     const shipped = await f.idea(member, 'Shipped in this digest');
     const stillOpen = await f.idea(member, 'Not shipped yet');
     for (const i of [shipped, stillOpen]) await t.api('PUT', `/api/ideas/${i.id}/vote`, { as: backer, body: { value: 1 } });
-    for (const to of ['accepted', 'planned', 'in_progress', 'shipped']) expect((await move(shipped.id, team, { to })).statusCode).toBe(200);
+    for (const to of ['accepted', 'planned', 'in_progress', 'shipped']) expect((await move(shipped.id, team, { status: to })).statusCode).toBe(200);
     const period = 1_000_000 + Math.floor(Math.random() * 1_000_000);
     const window = { start: new Date(Date.now() - 60_000), end: new Date(Date.now() + 60_000) };
     const first = await writeDigests(t.app.db, period, window.start, window.end);
@@ -130,43 +130,47 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
   it('refuses illegal moves and wrong roles with clear codes, and changes nothing', async () => {
     const idea = await f.idea(member, 'Refusals');
     const cases: [TestUser, Record<string, unknown>, number, string][] = [
-      [member, { to: 'under_review' }, 403, 'FORBIDDEN'],
-      [await f.member('moderator'), { to: 'under_review' }, 403, 'FORBIDDEN'],
-      [team, { to: 'shipped' }, 409, 'CONFLICT'],
-      [team, { to: 'open' }, 409, 'CONFLICT'],
-      [team, { to: 'merged' }, 400, 'VALIDATION_FAILED'],
-      [team, { to: 'declined' }, 400, 'VALIDATION_FAILED'],
-      [team, { to: 'declined', reason: '   ' }, 400, 'VALIDATION_FAILED'],
-      [team, { to: 'accepted', from: 'under_review' }, 409, 'CONFLICT'],
-      [team, { to: 'wishful' }, 400, 'VALIDATION_FAILED'],
-      [team, { to: 'accepted', extra: 1 }, 400, 'VALIDATION_FAILED'],
+      [member, { status: 'under_review' }, 403, 'FORBIDDEN'],
+      [await f.member('moderator'), { status: 'under_review' }, 403, 'FORBIDDEN'],
+      [team, { status: 'shipped' }, 409, 'CONFLICT'],
+      [team, { status: 'open' }, 409, 'CONFLICT'],
+      [team, { status: 'merged' }, 400, 'VALIDATION_FAILED'],
+      [team, { status: 'declined' }, 400, 'VALIDATION_FAILED'],
+      [team, { status: 'declined', reason: '   ' }, 400, 'VALIDATION_FAILED'],
+      [team, { status: 'accepted', from: 'under_review' }, 409, 'CONFLICT'],
+      [team, { status: 'wishful' }, 400, 'VALIDATION_FAILED'],
+      [team, { status: 'accepted', extra: 1 }, 400, 'VALIDATION_FAILED'],
+      [team, {}, 400, 'VALIDATION_FAILED'],
+      [team, { status: 'accepted', to: 'accepted' }, 400, 'VALIDATION_FAILED'],
     ];
     for (const [as, body, status, code] of cases) {
       const res = await move(idea.id, as, body);
       expect(res.statusCode, JSON.stringify(body)).toBe(status);
       expect(res.json().code).toBe(code);
     }
-    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { body: { to: 'accepted' } })).statusCode).toBe(401);
+    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { body: { status: 'accepted' } })).statusCode).toBe(401);
     expect(await statusOf(idea.id)).toBe('open');
     expect(await t.app.db.select().from(statusChanges).where(eq(statusChanges.ideaId, idea.id))).toEqual([]);
     const jobs = await t.app.db.select().from(outbox).where(and(eq(outbox.topic, 'idea.status_changed'), sql`${outbox.payload} ->> 'ideaId' = ${idea.id}`));
     expect(jobs).toEqual([]);
 
+    // `to` is the same field under the first client's name.
+    expect((await move(idea.id, team, { to: 'under_review' })).json()).toMatchObject({ idea: { status: 'under_review' } });
     // Declining needs a reason and notifies with it; shipped → in_progress is for admins only.
-    const declined = await move(idea.id, team, { to: 'declined', reason: 'Out of scope for this year' });
+    const declined = await move(idea.id, team, { status: 'declined', reason: 'Out of scope for this year' });
     expect(declined.statusCode).toBe(200);
     expect(declined.json().change.reason).toBe('Out of scope for this year');
     const other = await f.idea(member, 'Shipped then reopened');
-    for (const to of ['accepted', 'planned', 'in_progress', 'shipped']) expect((await move(other.id, team, { to })).statusCode).toBe(200);
-    expect((await move(other.id, team, { to: 'in_progress', reason: 'regression' })).statusCode).toBe(403);
-    expect((await move(other.id, f.owner, { to: 'in_progress', reason: 'regression' })).statusCode).toBe(200);
+    for (const to of ['accepted', 'planned', 'in_progress', 'shipped']) expect((await move(other.id, team, { status: to })).statusCode).toBe(200);
+    expect((await move(other.id, team, { status: 'in_progress', reason: 'regression' })).statusCode).toBe(403);
+    expect((await move(other.id, f.owner, { status: 'in_progress', reason: 'regression' })).statusCode).toBe(200);
   });
 
   it('moves several ideas at once, each on its own', async () => {
     const a = await f.idea(member, 'Bulk A');
     const b = await f.idea(member, 'Bulk B');
-    await move(b.id, team, { to: 'accepted' });
-    const res = await t.api('POST', '/api/ideas/status', { as: team, body: { ideaIds: [a.id, b.id, '00000000-0000-4000-8000-000000000000'], to: 'under_review' } });
+    await move(b.id, team, { status: 'accepted' });
+    const res = await t.api('POST', '/api/ideas/status', { as: team, body: { ideaIds: [a.id, b.id, '00000000-0000-4000-8000-000000000000'], status: 'under_review' } });
     expect(res.statusCode, res.body).toBe(200);
     const results = res.json().results as { ideaId: string; ok: boolean; code?: string }[];
     expect(results.map((r) => [r.ok, r.code ?? null])).toEqual([
@@ -252,7 +256,7 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
 
   it('exports the roadmap and the ranked ideas as JSON and CSV, formulas escaped', async () => {
     const idea = await f.idea(member, '=HYPERLINK("http://evil.example")');
-    await move(idea.id, team, { to: 'accepted' });
+    await move(idea.id, team, { status: 'accepted' });
     await drain();
     const json = await t.api('GET', `/api/communities/${f.slug}/roadmap/export`);
     expect(json.statusCode).toBe(200);
@@ -272,7 +276,7 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
   it('orders the roadmap within a lane and labels releases (team only)', async () => {
     const a = await f.idea(member, 'Lane A');
     const b = await f.idea(member, 'Lane B');
-    for (const i of [a, b]) await move(i.id, team, { to: 'accepted' });
+    for (const i of [a, b]) await move(i.id, team, { status: 'accepted' });
     await drain();
     const lane = async () => ((await t.api('GET', `/api/communities/${f.slug}/roadmap`)).json().lanes.planned as { id: string; ideaId: string; releaseLabel: string | null }[]);
     const items = await lane();

@@ -134,7 +134,7 @@ describe.each(testDbKinds())('webhooks on %s', (kind) => {
     const created = (await register(f.owner, { url: receiver.url, events: ['idea.status_changed'] })).json() as { id: string; secret: string };
     const idea = await f.idea(await f.member(), 'Webhook me');
     receiver.got.length = 0;
-    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { to: 'under_review' } })).statusCode).toBe(200);
+    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { status: 'under_review' } })).statusCode).toBe(200);
     await settle();
     expect(receiver.got).toHaveLength(1);
     const first = receiver.got[0]!;
@@ -145,7 +145,7 @@ describe.each(testDbKinds())('webhooks on %s', (kind) => {
     // A receiver that fails: retried with backoff, then dead after the last attempt.
     receiver.answer(500);
     receiver.got.length = 0;
-    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { to: 'accepted' } })).statusCode).toBe(200);
+    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { status: 'accepted' } })).statusCode).toBe(200);
     await settle();
     expect(receiver.got).toHaveLength(3);
     expect(new Set(receiver.got.map((g) => g.headers['webhook-id'])).size).toBe(1);
@@ -175,7 +175,7 @@ describe.each(testDbKinds())('webhooks on %s', (kind) => {
     // Switched off: nothing goes out.
     await t.api('PATCH', `/api/webhooks/${created.id}`, { as: f.owner, body: { active: false } });
     receiver.got.length = 0;
-    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { to: 'planned' } })).statusCode).toBe(200);
+    expect((await t.api('POST', `/api/ideas/${idea.id}/status`, { as: team, body: { status: 'planned' } })).statusCode).toBe(200);
     await settle();
     expect(receiver.got).toEqual([]);
   });

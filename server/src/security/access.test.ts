@@ -115,7 +115,7 @@ describe('private communities and roles', () => {
       [member, 'PATCH', `/api/communities/${pub.slug}`, { visibility: 'private' }],
       [member, 'POST', `/api/communities/${pub.slug}/boards`, { name: 'Mine now' }],
       [member, 'POST', `/api/ideas/${hiddenIdea}/hide`, { hidden: false }],
-      [mod, 'POST', `/api/ideas/${hiddenIdea}/status`, { to: 'under_review' }],
+      [mod, 'POST', `/api/ideas/${hiddenIdea}/status`, { status: 'under_review' }],
       // Staff of one community have no power in another.
       [admin, 'PATCH', `/api/communities/${priv.slug}`, { name: 'Taken over' }],
     ];
