@@ -257,12 +257,13 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
 
     // --- the screens fit a phone ---
     await pt.setViewportSize({ width: 390, height: 800 });
-    for (const path of [triagePath, '/c/demo/roadmap', '/c/demo/changelog', '/notifications', '/me']) {
+    const screens = { triage: triagePath, roadmap: '/c/demo/roadmap', changelog: '/c/demo/changelog', notifications: '/notifications', profile: '/me' };
+    for (const [name, path] of Object.entries(screens)) {
       await pt.goto(path);
       await pt.getByRole('heading', { level: 1 }).waitFor();
       await pt.locator('[aria-busy="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
       expect(await horizontalOverflow(pt), path).toBeNull();
+      await screenshot(pt, `pipeline-${name}-phone`);
     }
-    await screenshot(pt, 'pipeline-profile-phone');
   });
 });

@@ -225,17 +225,17 @@ function TriageRow({
         <td>
           <input type="checkbox" aria-label={`Select “${idea.title}”`} checked={checked} onChange={onToggle} />
         </td>
-        <td>
+        <td className="triage-title">
           <Link to={paths.idea(idea.id)}>{idea.title}</Link>
           {replied && <span className="meta-small"> · official reply posted</span>}
         </td>
         <td>
           <StatusBadge status={idea.status} />
         </td>
-        <td aria-label={`${idea.voteCount} votes (${idea.up} up, ${idea.down} down)`}>
+        <td data-label="Votes" aria-label={`${idea.voteCount} votes (${idea.up} up, ${idea.down} down)`}>
           {idea.voteCount} <span className="meta-small">(+{idea.up} / −{idea.down})</span>
         </td>
-        <td>{idea.commentCount}</td>
+        <td data-label="Comments">{idea.commentCount}</td>
         <td className="triage-actions">
           <button type="button" className="btn btn-small" aria-expanded={panel === 'merge'} onClick={() => onPanel(panel === 'merge' ? null : 'merge')}>
             Merge…
