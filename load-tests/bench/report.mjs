@@ -186,6 +186,7 @@ function drillsSection(d) {
         r.acked,
         errs(r.errors),
         r.noAck,
+        r.slowestAckMs,
         r.reconnects,
         r.resyncs,
         r.recoverMaxMs,

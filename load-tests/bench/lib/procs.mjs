@@ -44,7 +44,8 @@ export async function runCleanups() {
   }
 }
 
-function track(child) {
+/** Children registered here die with the run (SIGKILL on exit, Ctrl-C or a crash). */
+export function track(child) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
