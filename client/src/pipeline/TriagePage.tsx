@@ -65,7 +65,9 @@ function TriageQueue({ board, community, role }: { board: BoardView; community: 
   const [replied, setReplied] = useState<string | null>(null);
   const { setItems, reload } = ideas;
 
-  // Merges take the duplicate off the queue for everyone on it; the board room tells.
+  // Merges take the duplicate off the queue for everyone on it; the board room tells. This listener
+  // joins the room useLiveBoard has joined, with the same window, so the window does not change.
+  // (No reload on its snapshots: a window change brings one too, and a reload would change the window.)
   const windowRef = useRef({ sort, limit });
   windowRef.current = { sort, limit };
   useEffect(() => {
@@ -75,12 +77,9 @@ function TriageQueue({ board, community, role }: { board: BoardView; community: 
         const sourceId = (e.data as { sourceId?: unknown } | null)?.sourceId;
         if (typeof sourceId === 'string') setItems((prev) => prev.filter((i) => i.id !== sourceId));
       },
-      snapshot: (_s, { resync }) => {
-        if (resync) reload();
-      },
     });
     return () => h.leave();
-  }, [board.id, setItems, reload]);
+  }, [board.id, setItems]);
 
   const shown = useMemo(() => {
     const merged = ideas.items.map((i) => mergeIdea(i, view.overlay.get(i.id))).filter((i) => i.status !== 'merged');
