@@ -85,28 +85,19 @@ export function jobHandlers(env: JobEnv): Partial<Record<Topic, Handler>> {
     },
 
     'idea.merged': {
+      // The merge notified the duplicate's audience in its own transaction; here, the roadmap and webhooks.
       async handle(job, ctx) {
-        const p = job.payload as { sourceId: string; targetId: string; communityId: string; changeId: string; actorId: string | null; moved: Record<string, number> };
-        const out = await ctx.finish(async (tx) => {
-          const [sourceTitle, targetTitle] = [await titleOf(tx, p.sourceId), await titleOf(tx, p.targetId)];
-          const roadmap = [await syncRoadmap(tx, p.sourceId), await syncRoadmap(tx, p.targetId)];
-          // Everyone with a stake in the duplicate now has one in the target (votes, comments and
-          // followers moved there): tell them where their idea went.
-          const notified = await notifyAudience(tx, {
-            ideaId: p.targetId,
-            actorId: p.actorId,
-            kind: 'idea.merged',
-            payload: { sourceId: p.sourceId, sourceTitle, targetId: p.targetId, targetTitle },
-            dedupeKey: `merge:${p.changeId}`,
-          });
+        const p = job.payload as { sourceId: string; targetId: string; communityId: string; changeId: string; moved: Record<string, number> };
+        const roadmap = await ctx.finish(async (tx) => {
+          const synced = [await syncRoadmap(tx, p.sourceId), await syncRoadmap(tx, p.targetId)];
           await queueWebhooks(tx, p.communityId, 'idea.merged', `idea.merged:${p.changeId}`, {
             sourceId: p.sourceId,
             targetId: p.targetId,
             moved: p.moved,
           });
-          return { roadmap, notified };
+          return synced;
         });
-        if (out) announce(env, out.notified, out.roadmap);
+        if (roadmap) announce(env, [], roadmap);
       },
     },
 

@@ -234,9 +234,12 @@ describe.each(testDbKinds())('roadmap pipeline on %s', (kind) => {
     const into = await t.api('POST', `/api/ideas/${third.id}/merge`, { as: team, body: { targetId: source.id } });
     expect(into.statusCode).toBe(409);
     await drain();
+    // The duplicate's audience heard where it went; the target's own voters were not bothered.
     const told = (await notificationsOf(onlySource[0]!)).filter((n) => n.kind === 'idea.merged');
     expect(told).toHaveLength(1);
     expect(told[0]!.payload).toMatchObject({ sourceId: source.id, targetId: target.id });
+    expect((await notificationsOf(onlyTarget)).filter((n) => n.kind === 'idea.merged')).toEqual([]);
+    expect((await notificationsOf(authorA)).filter((n) => n.kind === 'idea.merged')).toHaveLength(1);
   });
 
   it('keeps counters exact when votes race a merge', async () => {

@@ -158,6 +158,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
       app.realtime.emitEvent([`board:${target.boardId}`, `idea:${target.id}`], 'idea.updated', {
         idea: { id: target.id, commentCount: target.commentCount, version: target.version },
       });
+      for (const n of merged.notified) app.realtime.notifyUser(n.userId, { id: n.id, kind: n.kind, payload: n.payload, createdAt: n.createdAt });
       app.pipeline.nudge();
       return {
         source: { id: s.id, status: 'merged' as const, mergedInto: target.id, version: s.version },

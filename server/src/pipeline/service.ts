@@ -5,6 +5,7 @@ import { AppError, conflict, invalid, notFound } from '../errors.js';
 import { audit, type CommunityRow, type IdeaRow, type MembershipRow } from '../features/access.js';
 import { pgErrorCode } from '../lib/db-errors.js';
 import { affectedRows } from '../lib/db-rows.js';
+import { notifyAudience, type StoredNotification } from './effects.js';
 import { enqueue } from './outbox.js';
 
 /**
@@ -130,6 +131,8 @@ export interface Merged {
   source: IdeaRow;
   target: IdeaRow;
   moved: { votes: number; dropped: number; comments: number; followers: number };
+  /** Stored in the merge's transaction; the caller pushes them live after the commit. */
+  notified: StoredNotification[];
 }
 
 /**
@@ -166,6 +169,21 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
     if (!target || target.communityId !== source.communityId || target.hidden) throw notFound('target idea');
     if (source.status === 'merged') throw conflict('the idea was already merged');
     if (target.status === 'merged') throw conflict('the target was itself merged into another idea; merge into that one');
+
+    const reason = `Merged into “${target.title}”`;
+    const [change] = await tx
+      .insert(statusChanges)
+      .values({ ideaId: source.id, fromStatus: source.status, toStatus: 'merged', reason, actorId: input.actor.userId })
+      .returning();
+    // Those with a stake in the duplicate hear where it went. Told here, before its votes,
+    // comments and followers move, because afterwards they cannot be told apart from the target's.
+    const notified = await notifyAudience(tx, {
+      ideaId: source.id,
+      actorId: input.actor.userId,
+      kind: 'idea.merged',
+      payload: { sourceId: source.id, sourceTitle: source.title, targetId: target.id, targetTitle: target.title },
+      dedupeKey: `merge:${change!.id}`,
+    });
 
     const movedVotes = await tx.execute(sql`
       insert into votes (idea_id, user_id, value, weight, created_at, updated_at)
@@ -211,11 +229,6 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
       .set({ status: 'merged', mergedInto: target.id, up: 0, down: 0, voteCount: 0, weightedScore: 0, commentCount: 0, version: sql`${ideas.version} + 1`, updatedAt: new Date() })
       .where(eq(ideas.id, source.id))
       .returning();
-    const reason = `Merged into “${target.title}”`;
-    const [change] = await tx
-      .insert(statusChanges)
-      .values({ ideaId: source.id, fromStatus: source.status, toStatus: 'merged', reason, actorId: input.actor.userId })
-      .returning();
     const moved = { votes: votesMoved, dropped: (sourceVotes?.n ?? 0) - votesMoved, comments: movedComments.length, followers: affectedRows(followers) };
     await enqueue(tx, 'idea.merged', {
       sourceId: source.id,
@@ -234,6 +247,6 @@ async function mergeOnce(db: Db, input: { source: IdeaRow; targetId: string; act
       targetId: source.id,
       details: { into: target.id, ...moved },
     });
-    return { source: updatedSource!, target: updatedTarget!, moved };
+    return { source: updatedSource!, target: updatedTarget!, moved, notified };
   });
 }
