@@ -255,6 +255,19 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     expect(new URL(pm.url()).searchParams.get('merged')).toBe(duplicateId);
     expect(await stillMarked(pm)).toBe(true);
 
+    // --- a visitor reads the public roadmap and changelog, without the team's controls ---
+    const visitor = await user();
+    const pv = visitor.page;
+    await pv.goto('/c/demo/roadmap');
+    await eventually(() => laneOf(pv, FRUNK)).toBe('Shipped');
+    await frunkCard(pv).getByText('v2.4', { exact: true }).waitFor();
+    expect(await pv.getByRole('button', { name: /^Move “/ }).count()).toBe(0);
+    await pv.goto('/c/demo/changelog');
+    await pv.getByRole('list', { name: 'Published entries' }).getByRole('heading', { name: SHIPPED }).waitFor();
+    expect(await pv.getByRole('list', { name: 'Drafts' }).count()).toBe(0);
+    await pv.goto('/notifications');
+    await pv.getByRole('link', { name: 'Log in' }).first().waitFor();
+
     // --- the screens fit a phone ---
     await pt.setViewportSize({ width: 390, height: 800 });
     const screens = { triage: triagePath, roadmap: '/c/demo/roadmap', changelog: '/c/demo/changelog', notifications: '/notifications', profile: '/me' };
