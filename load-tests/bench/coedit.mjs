@@ -10,14 +10,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { bodyChars, CoeditClient } from './coedit-clients.mjs';
-import { waitForQuietMachine } from './votes-measure.mjs';
 import { checkConvergence, coresBetween, cpuSnapshot, heapAfterGc, waitUnloaded } from './coedit-measure.mjs';
 import { report } from './coedit-report.mjs';
+import { benchNodeEnv, nodePorts, startNodes } from './lib/cluster.mjs';
 import { pool } from './lib/eio.mjs';
 import { openInspector } from './lib/inspector.mjs';
 import { forkGenerator, freePort, loadAverage, onCleanup, startServerNode } from './lib/procs.mjs';
 import { api, connectRedis, createDatabase } from './lib/services.mjs';
 import { Histogram, median, now, round, sleep } from './lib/stats.mjs';
+import { waitForQuietMachine } from './votes-measure.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const GENERATOR = fileURLToPath(new URL('./coedit-generator.mjs', import.meta.url));
@@ -441,44 +442,17 @@ function baselineDocs(profile) {
 }
 
 async function startCocreate(ctx) {
-  const ports = [await freePort(), await freePort()];
-  const origins = ports.flatMap((p) => [`http://127.0.0.1:${p}`, `http://localhost:${p}`]).join(',');
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    DATABASE_URL: ctx.db.url,
-    REDIS_URL: ctx.redisUrl,
-    REDIS_PREFIX: ctx.prefix,
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-    PUBLIC_ORIGINS: origins,
-    RATE_LIMIT_API_PER_IP: '10000000',
-    RATE_LIMIT_AUTH_PER_IP: '10000000',
-    RATE_LIMIT_AUTH_PER_ACCOUNT: '10000000',
-    RATE_LIMIT_WRITES_PER_USER: '10000000',
-    // Every simulated client comes from 127.0.0.1.
-    RATE_LIMIT_HANDSHAKES_PER_IP: '10000000',
-    RATE_LIMIT_GUEST_SOCKETS_PER_IP: '10000000',
-    SHUTDOWN_GRACE_MS: '5000',
+  const ports = await nodePorts(2);
+  const env = benchNodeEnv({
+    databaseUrl: ctx.db.url,
+    redisUrl: ctx.redisUrl,
+    redisPrefix: ctx.prefix,
+    ports,
     // Documents unload 3 s after their last client left (default 30 s), so the run need not wait long.
-    COLLAB_IDLE_MS: '3000',
-  };
-  const inspectPorts = [await freePort(), await freePort()];
+    extra: { COLLAB_IDLE_MS: '3000' },
+  });
   const t = Date.now();
-  const procs = await Promise.all(
-    ports.map((port, i) =>
-      startServerNode({
-        root: ROOT,
-        port,
-        nodeArgs: [`--inspect=127.0.0.1:${inspectPorts[i]}`],
-        env: { ...env, PORT: String(port), NODE_ID: `bench-${'ab'[i]}` },
-        logFile: join(ctx.logDir, `cocreate-node-${'ab'[i]}.log`),
-      }),
-    ),
-  );
-  for (const [i, p] of procs.entries()) p.inspector = await openInspector(inspectPorts[i]);
+  const procs = await startNodes({ root: ROOT, ports, env, logDir: ctx.logDir, logPrefix: 'cocreate-' });
   console.log(
     `  nodes: A :${ports[0]} (pid ${procs[0].pid}), B :${ports[1]} (pid ${procs[1].pid}), up in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -501,7 +475,8 @@ async function startBaseline(ctx, kind) {
   for (let i = 0; i < nodes; i++) {
     const port = await freePort();
     const inspectPort = await freePort();
-    const args = kind === 'hocuspocus' ? ['hocuspocus', String(port), ctx.redisUrl, `${ctx.prefix}hocuspocus`] : ['y-websocket', String(port)];
+    const args =
+      kind === 'hocuspocus' ? ['hocuspocus', String(port), ctx.redisUrl, `${ctx.prefix}hocuspocus`] : ['y-websocket', String(port)];
     const proc = await startServerNode({
       root: ROOT,
       port,
