@@ -16,10 +16,10 @@ import { CoeditClient, connectAll, digestOf } from './coedit-clients.mjs';
 import { storedDigest } from './coedit-measure.mjs';
 import { DrillEditor, DrillSocket, storm, VoteLedger } from './drills-clients.mjs';
 import { benchNodeEnv, nodePorts, startNode, startNodes } from './lib/cluster.mjs';
-import { pool } from './lib/eio.mjs';
 import { OwnRedis, startTcpProxy } from './lib/faults.mjs';
+import { communityFixture } from './lib/fixture.mjs';
 import { onCleanup } from './lib/procs.mjs';
-import { api, createDatabase } from './lib/services.mjs';
+import { createDatabase } from './lib/services.mjs';
 import { median, now, round, sleep } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -123,42 +123,20 @@ export async function runDrills(options = {}) {
   writeFileSync(join(dir, `${name}.json`), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(dir, `${name}-detail.json`), `${JSON.stringify(detail, null, 2)}\n`);
   console.log(
-    `\ndrills: lost ${summary.lost}, exact ${summary.exact} — wrote load-tests/results/${name}.json (and ${name}-detail.json with every client) in ${summary.durationS} s`,
+    `\ndrills: lost ${summary.lost}, exact ${summary.exact} — wrote ${options.resultsDir ? join(dir, name) : `load-tests/results/${name}`}.json (and ${name}-detail.json with every client) in ${summary.durationS} s`,
   );
   return summary;
 }
 
-/** An owner, an open community, a board of ideas, voter accounts (members; editors use their tokens). */
+/** A board of ideas and voter accounts (members; the editors use their tokens too). */
 async function setupFixture(ctx) {
   const { profile, runId, nodes } = ctx;
   const t = Date.now();
-  const base = nodes[0].url;
-  const password = `drill-${runId}-password`;
-  const signup = (who) =>
-    api(base, 'POST', '/api/auth/signup', {
-      email: `${who}-${runId}@drill.example.com`,
-      password,
-      handle: `d${who}${runId}`.slice(0, 30),
-      tokenMode: 'bearer',
-    });
-  const owner = await signup('owner');
-  const slug = `drill-${runId}`;
-  await api(base, 'POST', '/api/communities', { slug, name: `Drill ${runId}`, visibility: 'public', joinPolicy: 'open' }, owner.token);
-  const board = await api(base, 'POST', `/api/communities/${slug}/boards`, { name: 'Drills', ranking: { formula: 'top' } }, owner.token);
-  const ideaIds = [];
-  for (let i = 0; i < profile.ideas; i++)
-    ideaIds.push((await api(base, 'POST', `/api/boards/${board.id}/ideas`, { title: `Drill idea ${i + 1}` }, owner.token)).id);
-  const voters = new Array(2 * profile.votersPerNode);
-  const errors = await pool(voters.length, 4, async (i) => {
-    const u = await signup(`v${i}_`);
-    await api(base, 'POST', `/api/communities/${slug}/join`, {}, u.token);
-    voters[i] = { userId: u.user.id, token: u.token };
-  });
-  if (errors.length) throw new Error(`creating voters failed: ${errors[0]}`);
+  const f = await communityFixture({ base: nodes[0].url, runId, tag: 'drill', ideas: profile.ideas, members: 2 * profile.votersPerNode });
   console.log(
-    `  fixture: board with ${ideaIds.length} ideas, ${voters.length} voter accounts in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    `  fixture: board with ${f.ideaIds.length} ideas, ${f.members.length} voter accounts in ${((Date.now() - t) / 1000).toFixed(1)} s`,
   );
-  return { boardId: board.id, ideaIds, voters, docName: `idea:${ideaIds[0]}` };
+  return { boardId: f.boardId, ideaIds: f.ideaIds, voters: f.members, docName: `idea:${f.ideaIds[0]}` };
 }
 
 async function runDrill(ctx, name) {

@@ -14,10 +14,11 @@ import * as Y from 'yjs';
 import { BODY, CoeditClient, digestOf } from './coedit-clients.mjs';
 import { heapAfterGc, storedDigest } from './coedit-measure.mjs';
 import { benchNodeEnv, nodePorts, startNodes } from './lib/cluster.mjs';
-import { connectLean, pool } from './lib/eio.mjs';
+import { connectLean } from './lib/eio.mjs';
 import { OwnRedis } from './lib/faults.mjs';
+import { communityFixture } from './lib/fixture.mjs';
 import { onCleanup } from './lib/procs.mjs';
-import { api, createDatabase, scrapeMetrics } from './lib/services.mjs';
+import { createDatabase, scrapeMetrics } from './lib/services.mjs';
 import { now, round, sleep } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -129,36 +130,15 @@ export async function runSoak(options = {}) {
   console.log(
     `  ${ledger.cycles} cycles (${ledger.failed} failed${ledger.firstError ? `: ${ledger.firstError}` : ''}), ${ledger.acked} votes acked; lost ${check.lost}, exact ${check.exact}${check.problems.length ? `\n    ${check.problems.slice(0, 5).join('\n    ')}` : ''}`,
   );
-  console.log(`wrote load-tests/results/${name}.json in ${summary.durationS} s`);
+  console.log(`wrote ${options.resultsDir ? join(dir, name) : `load-tests/results/${name}`}.json in ${summary.durationS} s`);
   return summary;
 }
 
 const pick = (o, keys) => Object.fromEntries(keys.map((k) => [k, o[k]]));
 
 async function setupFixture(base, runId, profile) {
-  const password = `soak-${runId}-password`;
-  const signup = (who) =>
-    api(base, 'POST', '/api/auth/signup', {
-      email: `${who}-${runId}@soak.example.com`,
-      password,
-      handle: `s${who}${runId}`.slice(0, 30),
-      tokenMode: 'bearer',
-    });
-  const owner = await signup('owner');
-  const slug = `soak-${runId}`;
-  await api(base, 'POST', '/api/communities', { slug, name: `Soak ${runId}`, visibility: 'public', joinPolicy: 'open' }, owner.token);
-  const board = await api(base, 'POST', `/api/communities/${slug}/boards`, { name: 'Soak' }, owner.token);
-  const ideaIds = [];
-  for (let i = 0; i < profile.ideas; i++)
-    ideaIds.push((await api(base, 'POST', `/api/boards/${board.id}/ideas`, { title: `Soak idea ${i + 1}` }, owner.token)).id);
-  const users = new Array(profile.users);
-  const errors = await pool(users.length, 4, async (i) => {
-    const u = await signup(`u${i}_`);
-    await api(base, 'POST', `/api/communities/${slug}/join`, {}, u.token);
-    users[i] = { userId: u.user.id, token: u.token };
-  });
-  if (errors.length) throw new Error(`creating users failed: ${errors[0]}`);
-  return { boardId: board.id, ideaIds, users };
+  const f = await communityFixture({ base, runId, tag: 'soak', ideas: profile.ideas, members: profile.users });
+  return { boardId: f.boardId, ideaIds: f.ideaIds, users: f.members };
 }
 
 /** `count` cycles, `concurrency` at a time; worker w uses only its own users, so a user is never in two cycles at once. */

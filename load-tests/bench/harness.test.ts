@@ -1,0 +1,79 @@
+// Smoke test of the benchmark harness itself (CI; seconds, tiny sizes): the combined report built from
+// the committed result files, the drills' pausable PostgreSQL proxy, and one real drill — two built
+// server nodes, a node killed with kill -9 under a small vote storm — that must end with nothing lost.
+// It needs server/dist (CI builds first); without it the drill fails with the message to build.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDrills } from './drills.mjs';
+import { startTcpProxy } from './lib/faults.mjs';
+import { runCleanups } from './lib/procs.mjs';
+import { buildReport, RESULTS_DIR } from './report.mjs';
+
+const committed = (name: string) => JSON.parse(readFileSync(join(RESULTS_DIR, name), 'utf8'));
+
+describe('benchmark harness', () => {
+  afterAll(async () => {
+    await runCleanups();
+  });
+
+  it('builds the report from the committed results: every scenario with its baselines, charts with one bar per figure', () => {
+    const { latest, markdown, charts } = buildReport({ write: false });
+    const votes = committed('votes.json');
+    expect(latest.scenarios.votes).toEqual(votes);
+    expect(latest.scenarios.coedit).toEqual(committed('coedit.json'));
+    // The votes table: one column per mode, the sustainable rate of each in its row.
+    const row = markdown.split('\n').find((l: string) => l.startsWith('| sustainable votes/s'));
+    expect(row?.split('|').length).toBe(6);
+    expect(row).toContain(votes.cocreate.votesPerSec.toLocaleString('en-US'));
+    expect(row).toContain(String(votes.naive.votesPerSec));
+    const svg = charts['votes.svg'];
+    expect(svg.startsWith('<svg')).toBe(true);
+    // 4 latency groups + 1 throughput + 1 CPU, × 3 modes
+    expect(svg.match(/<rect [^>]*><title>/g)?.length).toBe(18);
+    expect(charts['coedit.svg']).toContain('≥10 s');
+  });
+
+  it('the PostgreSQL proxy forwards, holds bytes while paused and delivers them on resume', async () => {
+    const echo = createServer((s) => s.pipe(s));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    const proxy = await startTcpProxy({ port: (echo.address() as { port: number }).port });
+    const client = tcpConnect(proxy.port, '127.0.0.1');
+    const got: string[] = [];
+    client.on('data', (d) => got.push(String(d)));
+    client.write('a');
+    for (let i = 0; i < 50 && got.join('') !== 'a'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(got.join('')).toBe('a');
+    proxy.pause();
+    client.write('b');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(got.join('')).toBe('a');
+    proxy.resume();
+    for (let i = 0; i < 50 && got.join('') !== 'ab'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(got.join('')).toBe('ab');
+    client.destroy();
+    await proxy.close();
+    echo.close();
+  });
+
+  it('a tiny kill -9 drill: the killed node’s clients fail over, nothing acked is lost, counts and document exact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cocreate-drill-smoke-'));
+    const summary = await runDrills({
+      quick: true,
+      drills: ['kill-node'],
+      resultsDir: dir,
+      profile: { votersPerNode: 2, watchersPerNode: 1, editorsPerNode: 1, ideas: 6, rate: 10, beforeMs: 1500, afterMs: 3000 },
+    });
+    const kill = summary.drills.killNode;
+    expect(kill.acked).toBeGreaterThan(10);
+    // Node B's voters, watcher and editor all came back, on node A.
+    expect(kill.reconnects).toBeGreaterThanOrEqual(4);
+    expect(kill.clientsNotBack).toBe(0);
+    expect(kill.problems).toEqual([]);
+    expect(summary.lost).toBe(0);
+    expect(summary.exact).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'drills-quick.json'), 'utf8'))).toEqual(summary);
+  }, 120_000);
+});
