@@ -20,9 +20,9 @@ import {
   screenshot,
   signIn,
   startServer,
+  windowMarked as stillMarked,
   textOf,
   type UserSession,
-  windowMarked as stillMarked,
 } from './harness.js';
 
 const STEP = 15_000;
@@ -270,11 +270,20 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
 
     // --- the screens fit a phone ---
     await pt.setViewportSize({ width: 390, height: 800 });
-    const screens = { triage: triagePath, roadmap: '/c/demo/roadmap', changelog: '/c/demo/changelog', notifications: '/notifications', profile: '/me' };
+    const screens = {
+      triage: triagePath,
+      roadmap: '/c/demo/roadmap',
+      changelog: '/c/demo/changelog',
+      notifications: '/notifications',
+      profile: '/me',
+    };
     for (const [name, path] of Object.entries(screens)) {
       await pt.goto(path);
       await pt.getByRole('heading', { level: 1 }).waitFor();
-      await pt.locator('[aria-busy="true"]').waitFor({ state: 'detached' }).catch(() => undefined);
+      await pt
+        .locator('[aria-busy="true"]')
+        .waitFor({ state: 'detached' })
+        .catch(() => undefined);
       expect(await horizontalOverflow(pt), path).toBeNull();
       await screenshot(pt, `pipeline-${name}-phone`);
     }

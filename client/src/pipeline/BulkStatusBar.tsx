@@ -20,7 +20,13 @@ export function BulkStatusBar({ role, selected, onResults, onClear }: Props) {
   const [reason, setReason] = useState('');
   const [outcome, setOutcome] = useState<{ to: IdeaStatus; results: BulkResult[] } | null>(null);
   const action = useAction();
-  const needsReason = to !== '' && reasonNeeded(role, selected.map((i) => i.status), to);
+  const needsReason =
+    to !== '' &&
+    reasonNeeded(
+      role,
+      selected.map((i) => i.status),
+      to,
+    );
   const [titles, setTitles] = useState<Record<string, string>>({});
 
   const submit = (e: FormEvent) => {
@@ -28,7 +34,11 @@ export function BulkStatusBar({ role, selected, onResults, onClear }: Props) {
     if (!to || selected.length === 0) return;
     const names = Object.fromEntries(selected.map((i) => [i.id, i.title]));
     void action.run(async () => {
-      const { results } = await bulkChangeStatus({ ideaIds: selected.map((i) => i.id), to, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      const { results } = await bulkChangeStatus({
+        ideaIds: selected.map((i) => i.id),
+        to,
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      });
       setTitles(names);
       setOutcome({ to, results });
       setReason('');
@@ -57,7 +67,11 @@ export function BulkStatusBar({ role, selected, onResults, onClear }: Props) {
             <input id="bulk-reason" value={reason} maxLength={2000} required={needsReason} onChange={(e) => setReason(e.target.value)} />
           </div>
         )}
-        <button type="submit" className="btn btn-primary btn-small" disabled={!to || selected.length === 0 || action.busy || (needsReason && !reason.trim())}>
+        <button
+          type="submit"
+          className="btn btn-primary btn-small"
+          disabled={!to || selected.length === 0 || action.busy || (needsReason && !reason.trim())}
+        >
           {action.busy ? 'Applying…' : 'Apply'}
         </button>
         {selected.length > 0 && (

@@ -36,7 +36,10 @@ function Changelog({ community }: { community: CommunityView }) {
   const m = community.membership;
   const team = Boolean(user && m?.status === 'active' && TEAM_ROLES.includes(m.role));
   // The team's list has the drafts too (drafts=true lists every entry, newest first).
-  const list = usePagedList<ChangelogEntryView>((cursor, signal) => listChangelog(community.slug, team, cursor, signal), [community.slug, team]);
+  const list = usePagedList<ChangelogEntryView>(
+    (cursor, signal) => listChangelog(community.slug, team, cursor, signal),
+    [community.slug, team],
+  );
   useCommunityRoom(community.id, (e) => e.type.startsWith('changelog.') && list.reload(), list.reload);
   const replace = (entry: ChangelogEntryView) => list.setItems((prev) => replaceById(prev, entry));
   const drafts = list.items.filter((e) => e.status === 'draft');

@@ -1,13 +1,13 @@
 /** The idea page's pipeline parts: the status timeline, the team's status menu, and merge redirects. */
 import type { IdeaStatus, RoomEvent } from '@cocreate/protocol';
 import { type FormEvent, useEffect, useState } from 'react';
+import { getIdea } from '../api';
 import { Author, StatusBadge, TimeAgo } from '../components/bits';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { TextAreaField } from '../components/Field';
 import { statusLabel } from '../format';
 import { useAction, useAsync } from '../hooks';
 import { useIdeaEvents } from '../live/hooks';
-import { getIdea } from '../api';
 import { navigate } from '../navigation';
 import { paths } from '../router';
 import type { CommunityView, IdeaView } from '../types';
@@ -44,7 +44,8 @@ export function IdeaStatusSection({
     (e: RoomEvent) => {
       const data = e.data as { change?: StatusChangeView; sourceId?: string; targetId?: string } | null;
       if (e.type === 'idea.status_changed' && data?.change) add(data.change);
-      if (e.type === 'idea.merged' && data?.sourceId === idea.id && data.targetId) navigate(mergedRedirect(idea.id, data.targetId), { replace: true });
+      if (e.type === 'idea.merged' && data?.sourceId === idea.id && data.targetId)
+        navigate(mergedRedirect(idea.id, data.targetId), { replace: true });
     },
     history.reload,
   );

@@ -35,7 +35,14 @@ export function MergePanel({ source, onMerged, onCancel }: { source: IdeaView; o
         <label htmlFor={`merge-q-${source.id}`} className="visually-hidden">
           Find the idea to merge into
         </label>
-        <input id={`merge-q-${source.id}`} type="search" placeholder="Find the idea to merge into" maxLength={200} value={q} onChange={(e) => setQ(e.target.value)} />
+        <input
+          id={`merge-q-${source.id}`}
+          type="search"
+          placeholder="Find the idea to merge into"
+          maxLength={200}
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
         <button type="submit" className="btn btn-small" disabled={searching.busy}>
           Search
         </button>
@@ -44,8 +51,9 @@ export function MergePanel({ source, onMerged, onCancel }: { source: IdeaView; o
         </button>
       </form>
       <ErrorNotice error={searching.error} compact />
-      {found && !preview && (
-        found.length === 0 ? (
+      {found &&
+        !preview &&
+        (found.length === 0 ? (
           <p className="empty">No other idea matches.</p>
         ) : (
           <ul className="merge-candidates" aria-label="Merge targets">
@@ -58,8 +66,7 @@ export function MergePanel({ source, onMerged, onCancel }: { source: IdeaView; o
               </li>
             ))}
           </ul>
-        )
-      )}
+        ))}
       {preview && (
         <div className="merge-preview" role="status">
           <p>

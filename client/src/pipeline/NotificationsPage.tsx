@@ -69,7 +69,12 @@ export function NotificationsPage() {
                   </span>
                 </div>
                 {!n.read && (
-                  <button type="button" className="btn btn-small btn-ghost" disabled={action.busy} onClick={() => void action.run(() => inbox.markRead([n.id]))}>
+                  <button
+                    type="button"
+                    className="btn btn-small btn-ghost"
+                    disabled={action.busy}
+                    onClick={() => void action.run(() => inbox.markRead([n.id]))}
+                  >
                     Mark read
                   </button>
                 )}

@@ -64,8 +64,8 @@ function CreditsSection() {
         <ul className="profile-list" aria-label="Credits">
           {credits.data.map((c) => (
             <li key={`${c.entryId}:${c.kind}`}>
-              <span className="badge">{KIND_LABELS[c.kind]}</span>{' '}
-              {c.ideaId ? <Link to={paths.idea(c.ideaId)}>{c.title}</Link> : c.title} <span className="meta-small">in </span>
+              <span className="badge">{KIND_LABELS[c.kind]}</span> {c.ideaId ? <Link to={paths.idea(c.ideaId)}>{c.title}</Link> : c.title}{' '}
+              <span className="meta-small">in </span>
               <Link to={paths.changelog(c.community.slug)}>{c.community.name}’s changelog</Link>{' '}
               <span className="meta-small">
                 <TimeAgo iso={c.publishedAt} />
@@ -105,7 +105,11 @@ function ListSection<T extends { id: string }>({
   return (
     <section aria-labelledby={id} className="profile-section">
       <h2 id={id}>{title}</h2>
-      {missing(list.error) ? <p className="empty">Not available on this server yet.</p> : <ErrorNotice error={list.error} onRetry={list.reload} compact />}
+      {missing(list.error) ? (
+        <p className="empty">Not available on this server yet.</p>
+      ) : (
+        <ErrorNotice error={list.error} onRetry={list.reload} compact />
+      )}
       {list.loading && list.items.length === 0 ? (
         !list.error && <Loading />
       ) : list.items.length === 0 ? (
@@ -124,7 +128,15 @@ function ListSection<T extends { id: string }>({
 
 function IdeasSection() {
   const list = usePagedList<ProfileIdea>((cursor, signal) => myIdeas(cursor, signal), []);
-  return <ListSection id="ideas-title" title="Your ideas" list={list} empty="You have not proposed an idea yet." render={(idea) => <IdeaLine idea={idea} />} />;
+  return (
+    <ListSection
+      id="ideas-title"
+      title="Your ideas"
+      list={list}
+      empty="You have not proposed an idea yet."
+      render={(idea) => <IdeaLine idea={idea} />}
+    />
+  );
 }
 
 function VotesSection() {

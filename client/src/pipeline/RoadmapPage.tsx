@@ -81,16 +81,27 @@ function Lane({ lane, items, team, onChanged }: { lane: RoadmapLane; items: Road
   );
 }
 
-function RoadmapCard({ item, lane, team, onChanged }: { item: RoadmapItemView; lane: RoadmapItemView[]; team: boolean; onChanged: () => void }) {
+function RoadmapCard({
+  item,
+  lane,
+  team,
+  onChanged,
+}: {
+  item: RoadmapItemView;
+  lane: RoadmapItemView[];
+  team: boolean;
+  onChanged: () => void;
+}) {
   const action = useAction();
   const [editing, setEditing] = useState(false);
   const [label, setLabel] = useState(item.releaseLabel ?? '');
   const move = (direction: 'up' | 'down') => {
     const target = reorderTarget(lane, item.id, direction);
-    if (target) void action.run(async () => {
-      await updateRoadmapItem(item.id, target);
-      onChanged();
-    });
+    if (target)
+      void action.run(async () => {
+        await updateRoadmapItem(item.id, target);
+        onChanged();
+      });
   };
   const saveLabel = (e: FormEvent) => {
     e.preventDefault();
@@ -115,7 +126,13 @@ function RoadmapCard({ item, lane, team, onChanged }: { item: RoadmapItemView; l
       {team && (
         <div className="roadmap-team">
           <ErrorNotice error={action.error} compact />
-          <button type="button" className="btn btn-small" aria-label={`Move “${item.title}” up`} disabled={action.busy || i === 0} onClick={() => move('up')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-label={`Move “${item.title}” up`}
+            disabled={action.busy || i === 0}
+            onClick={() => move('up')}
+          >
             ↑
           </button>
           <button
@@ -132,7 +149,13 @@ function RoadmapCard({ item, lane, team, onChanged }: { item: RoadmapItemView; l
               <label htmlFor={`label-${item.id}`} className="visually-hidden">
                 Release label
               </label>
-              <input id={`label-${item.id}`} value={label} maxLength={60} placeholder="e.g. v2.4" onChange={(e) => setLabel(e.target.value)} />
+              <input
+                id={`label-${item.id}`}
+                value={label}
+                maxLength={60}
+                placeholder="e.g. v2.4"
+                onChange={(e) => setLabel(e.target.value)}
+              />
               <button type="submit" className="btn btn-small btn-primary" disabled={action.busy}>
                 Save
               </button>

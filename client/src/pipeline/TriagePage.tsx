@@ -14,7 +14,7 @@ import { effectiveSort, type IdeaFilters, parseIdeaFilters, serializeIdeaFilters
 import { liveManager } from '../live/client';
 import { useLiveBoard, useNow } from '../live/hooks';
 import { mergeIdea } from '../live/overlay';
-import { needsClock, rankBoard, rankingParams, RERANK_EVERY_MS } from '../live/ranking';
+import { needsClock, RERANK_EVERY_MS, rankBoard, rankingParams } from '../live/ranking';
 import { Link, navigate, useLocation } from '../navigation';
 import { CommentForm } from '../pages/CommentForm';
 import { IdeaFiltersBar } from '../pages/IdeaFiltersBar';
@@ -187,7 +187,11 @@ function TriageQueue({ board, community, role }: { board: BoardView; community: 
                 onMerged={(r) => {
                   setPanel(null);
                   setItems((prev) => prev.filter((i) => i.id !== r.source.id));
-                  live.patch(r.target.id, { up: r.target.up, down: r.target.down, voteCount: r.target.voteCount, commentCount: r.target.commentCount }, r.target.version);
+                  live.patch(
+                    r.target.id,
+                    { up: r.target.up, down: r.target.down, voteCount: r.target.voteCount, commentCount: r.target.commentCount },
+                    r.target.version,
+                  );
                 }}
               />
             ))}
@@ -232,14 +236,27 @@ function TriageRow({
           <StatusBadge status={idea.status} />
         </td>
         <td data-label="Votes" aria-label={`${idea.voteCount} votes (${idea.up} up, ${idea.down} down)`}>
-          {idea.voteCount} <span className="meta-small">(+{idea.up} / −{idea.down})</span>
+          {idea.voteCount}{' '}
+          <span className="meta-small">
+            (+{idea.up} / −{idea.down})
+          </span>
         </td>
         <td data-label="Comments">{idea.commentCount}</td>
         <td className="triage-actions">
-          <button type="button" className="btn btn-small" aria-expanded={panel === 'merge'} onClick={() => onPanel(panel === 'merge' ? null : 'merge')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-expanded={panel === 'merge'}
+            onClick={() => onPanel(panel === 'merge' ? null : 'merge')}
+          >
             Merge…
           </button>
-          <button type="button" className="btn btn-small" aria-expanded={panel === 'reply'} onClick={() => onPanel(panel === 'reply' ? null : 'reply')}>
+          <button
+            type="button"
+            className="btn btn-small"
+            aria-expanded={panel === 'reply'}
+            onClick={() => onPanel(panel === 'reply' ? null : 'reply')}
+          >
             Reply…
           </button>
         </td>

@@ -6,13 +6,15 @@ const OTHER = '33333333-3333-4333-8333-333333333333';
 
 describe('describeNotification', () => {
   it('says which idea moved where, with the reason, and links to the idea', () => {
-    expect(describeNotification('idea.status_changed', { ideaId: IDEA, title: 'Dark mode', from: 'open', to: 'accepted', reason: null })).toEqual({
+    expect(
+      describeNotification('idea.status_changed', { ideaId: IDEA, title: 'Dark mode', from: 'open', to: 'accepted', reason: null }),
+    ).toEqual({
       text: '“Dark mode” moved from open to accepted.',
       href: `/i/${IDEA}`,
     });
-    expect(describeNotification('idea.status_changed', { ideaId: IDEA, title: 'X', from: 'open', to: 'declined', reason: 'out of scope' }).text).toBe(
-      '“X” moved from open to declined: out of scope',
-    );
+    expect(
+      describeNotification('idea.status_changed', { ideaId: IDEA, title: 'X', from: 'open', to: 'declined', reason: 'out of scope' }).text,
+    ).toBe('“X” moved from open to declined: out of scope');
   });
 
   it('links a merge to the idea that remains', () => {

@@ -14,7 +14,8 @@ export interface NotificationText {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const quoted = (title: string) => (title ? `“${title}”` : 'an idea');
-const status = (v: unknown): string => (IDEA_STATUSES.includes(v as IdeaStatus) ? statusLabel(v as IdeaStatus).toLowerCase() : str(v) || 'a new status');
+const status = (v: unknown): string =>
+  IDEA_STATUSES.includes(v as IdeaStatus) ? statusLabel(v as IdeaStatus).toLowerCase() : str(v) || 'a new status';
 const ideaHref = (id: unknown): string | null => (str(id) ? paths.idea(str(id)) : null);
 
 export function describeNotification(kind: string, payload: Record<string, unknown>): NotificationText {
@@ -34,7 +35,10 @@ export function describeNotification(kind: string, payload: Record<string, unkno
     case 'idea.official_reply': {
       const excerpt = str(payload.excerpt).trim();
       const href = ideaHref(payload.ideaId);
-      return { text: `The team replied on ${quoted(str(payload.title))}${excerpt ? `: “${excerpt}”` : '.'}`, href: href && `${href}#comments` };
+      return {
+        text: `The team replied on ${quoted(str(payload.title))}${excerpt ? `: “${excerpt}”` : '.'}`,
+        href: href && `${href}#comments`,
+      };
     }
     case 'changelog.credited':
       return { text: `You were credited in the changelog for ${quoted(str(payload.title))}.`, href: ideaHref(payload.ideaId) };

@@ -23,7 +23,9 @@ export function reorderTarget(
 }
 
 /** Credits grouped for display: authors, then co-authors, then backers. */
-export function groupCredits<T extends { kind: 'author' | 'co_author' | 'backer' }>(credits: readonly T[]): { kind: T['kind']; label: string; people: T[] }[] {
+export function groupCredits<T extends { kind: 'author' | 'co_author' | 'backer' }>(
+  credits: readonly T[],
+): { kind: T['kind']; label: string; people: T[] }[] {
   const order = [
     ['author', 'Proposed by'],
     ['co_author', 'Co-written by'],

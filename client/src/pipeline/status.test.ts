@@ -28,7 +28,15 @@ describe('status moves for the menu', () => {
 });
 
 describe('addChange', () => {
-  const change = (id: string, at: string): StatusChangeView => ({ id, ideaId: 'i', from: 'open', to: 'accepted', reason: null, actor: null, createdAt: at });
+  const change = (id: string, at: string): StatusChangeView => ({
+    id,
+    ideaId: 'i',
+    from: 'open',
+    to: 'accepted',
+    reason: null,
+    actor: null,
+    createdAt: at,
+  });
   it('keeps the history in time order with each change once', () => {
     const a = change('a', '2026-01-01T00:00:01Z');
     const b = change('b', '2026-01-01T00:00:02Z');

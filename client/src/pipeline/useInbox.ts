@@ -1,7 +1,7 @@
 /** The page's one inbox store, fed by REST and the live `notification` event (see ./inbox). */
 import { useEffect, useSyncExternalStore } from 'react';
-import { Store } from '../live/connection';
 import { liveManager } from '../live/client';
+import { Store } from '../live/connection';
 import { listNotifications, markNotificationsRead } from './api';
 import { EMPTY_INBOX, type InboxInput, type InboxState, reduceInbox } from './inbox';
 
