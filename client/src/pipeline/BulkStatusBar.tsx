@@ -36,7 +36,7 @@ export function BulkStatusBar({ role, selected, onResults, onClear }: Props) {
     void action.run(async () => {
       const { results } = await bulkChangeStatus({
         ideaIds: selected.map((i) => i.id),
-        to,
+        status: to,
         ...(reason.trim() ? { reason: reason.trim() } : {}),
       });
       setTitles(names);

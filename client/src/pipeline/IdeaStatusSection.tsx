@@ -113,7 +113,7 @@ function StatusMenu({
     e.preventDefault();
     if (!to) return;
     void action.run(async () => {
-      const r = await changeStatus(ideaId, { to, from, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      const r = await changeStatus(ideaId, { status: to, from, ...(reason.trim() ? { reason: reason.trim() } : {}) });
       onDone(r);
     });
   };

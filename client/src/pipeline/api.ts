@@ -41,9 +41,9 @@ const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, u
 const enc = encodeURIComponent;
 
 // ---- status and merges ----
-export const changeStatus = (ideaId: string, body: { to: IdeaStatus; reason?: string; from?: IdeaStatus }) =>
+export const changeStatus = (ideaId: string, body: { status: IdeaStatus; reason?: string; from?: IdeaStatus }) =>
   request<ChangeStatusAnswer>('POST', `/api/ideas/${enc(ideaId)}/status`, body);
-export const bulkChangeStatus = (body: { ideaIds: string[]; to: IdeaStatus; reason?: string }) =>
+export const bulkChangeStatus = (body: { ideaIds: string[]; status: IdeaStatus; reason?: string }) =>
   request<{ results: BulkResult[] }>('POST', '/api/ideas/status', body);
 export const statusHistory = (ideaId: string, signal?: AbortSignal) =>
   get<{ items: StatusChangeView[] }>(`/api/ideas/${enc(ideaId)}/history`, signal);

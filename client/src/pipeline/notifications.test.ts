@@ -28,6 +28,7 @@ describe('describeNotification', () => {
       href: `/i/${IDEA}#comments`,
     });
     expect(describeNotification('changelog.credited', { entryId: 'e', ideaId: IDEA, title: 'T' }).href).toBe(`/i/${IDEA}`);
+    expect(describeNotification('changelog.credited', { entryId: 'e', ideaId: IDEA, title: 'T', communitySlug: 'demo' }).href).toBe('/c/demo/changelog');
   });
 
   it('summarises a digest, at most three titles', () => {

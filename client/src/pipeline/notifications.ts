@@ -41,7 +41,10 @@ export function describeNotification(kind: string, payload: Record<string, unkno
       };
     }
     case 'changelog.credited':
-      return { text: `You were credited in the changelog for ${quoted(str(payload.title))}.`, href: ideaHref(payload.ideaId) };
+      return {
+        text: `You were credited in the changelog for ${quoted(str(payload.title))}.`,
+        href: str(payload.communitySlug) ? paths.changelog(str(payload.communitySlug)) : ideaHref(payload.ideaId),
+      };
     case 'digest': {
       const ideas = Array.isArray(payload.ideas) ? payload.ideas : [];
       const titles = ideas.map((i) => str((i as { title?: unknown })?.title)).filter(Boolean);

@@ -7,27 +7,17 @@ import { WEBHOOK_EVENTS } from './workflow.js';
 
 const Reason = z.string().trim().max(2_000);
 
-/** `status` is the new status (DESIGN.md); `to` is the same field under the name the first client used. */
-const target = <T extends { status?: unknown; to?: unknown }>(b: T) => (b.status === undefined) !== (b.to === undefined);
-const TARGET_MESSAGE = { message: 'give the new status as `status`', path: ['status'] };
-
-export const ChangeStatusBody = z
-  .strictObject({
-    status: z.enum(IDEA_STATUSES).optional(),
-    to: z.enum(IDEA_STATUSES).optional(),
-    reason: Reason.optional(),
-    /** The status the caller saw: when given and no longer true, the change is refused (CONFLICT). */
-    from: z.enum(IDEA_STATUSES).optional(),
-  })
-  .refine(target, TARGET_MESSAGE);
-export const BulkChangeStatusBody = z
-  .strictObject({
-    ideaIds: z.array(Id).min(1).max(100),
-    status: z.enum(IDEA_STATUSES).optional(),
-    to: z.enum(IDEA_STATUSES).optional(),
-    reason: Reason.optional(),
-  })
-  .refine(target, TARGET_MESSAGE);
+export const ChangeStatusBody = z.strictObject({
+  status: z.enum(IDEA_STATUSES),
+  reason: Reason.optional(),
+  /** The status the caller saw: when given and no longer true, the change is refused (CONFLICT). */
+  from: z.enum(IDEA_STATUSES).optional(),
+});
+export const BulkChangeStatusBody = z.strictObject({
+  ideaIds: z.array(Id).min(1).max(100),
+  status: z.enum(IDEA_STATUSES),
+  reason: Reason.optional(),
+});
 
 export const UserRefView = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
 

@@ -1,4 +1,4 @@
-import { changelogCredits, type Db, ideas, outbox, webhookDeliveries, webhooks } from '@cocreate/db';
+import { changelogCredits, communities, type Db, ideas, outbox, webhookDeliveries, webhooks } from '@cocreate/db';
 import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { resultRows } from '../lib/db-rows.js';
@@ -129,10 +129,15 @@ export function jobHandlers(env: JobEnv): Partial<Record<Topic, Handler>> {
         const p = job.payload as { entryId: string; communityId: string; title: string; ideaId: string | null };
         const out = await ctx.finish(async (tx) => {
           const credits = await tx.select().from(changelogCredits).where(eq(changelogCredits.entryId, p.entryId));
+          const [community] = await tx.select({ slug: communities.slug }).from(communities).where(eq(communities.id, p.communityId));
           const notified = await notifyUsers(
             tx,
             credits.map((c) => c.userId),
-            { kind: 'changelog.credited', payload: { entryId: p.entryId, ideaId: p.ideaId, title: p.title }, dedupeKey: `credit:${p.entryId}` },
+            {
+              kind: 'changelog.credited',
+              payload: { entryId: p.entryId, ideaId: p.ideaId, title: p.title, communitySlug: community?.slug ?? null },
+              dedupeKey: `credit:${p.entryId}`,
+            },
           );
           await queueWebhooks(tx, p.communityId, 'changelog.published', `changelog.published:${p.entryId}`, {
             entryId: p.entryId,

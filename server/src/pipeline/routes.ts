@@ -77,8 +77,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const auth = requireAuth(request);
       const { idea, community, membership } = await ideaAccess(db, request, request.params.ideaId, 'idea.changeStatus');
-      const { reason, from } = request.body;
-      const to = (request.body.status ?? request.body.to)!;
+      const { status: to, reason, from } = request.body;
       const result = await changeStatus(db, { idea, community, actor: { userId: auth.user.id, membership }, to, reason, from });
       announceStatus(idea.boardId, result);
       return { idea: { id: result.idea.id, status: result.idea.status, version: result.idea.version }, change: result.change };
@@ -95,8 +94,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const ideaId of new Set(request.body.ideaIds)) {
         try {
           const { idea, community, membership } = await ideaAccess(db, request, ideaId, 'idea.changeStatus');
-          const to = (request.body.status ?? request.body.to)!;
-          const result = await changeStatus(db, { idea, community, actor: { userId: auth.user.id, membership }, to, reason: request.body.reason });
+          const result = await changeStatus(db, { idea, community, actor: { userId: auth.user.id, membership }, to: request.body.status, reason: request.body.reason });
           announceStatus(idea.boardId, result);
           results.push({ ideaId, ok: true, status: result.idea.status, version: result.idea.version });
         } catch (err) {

@@ -1,6 +1,6 @@
 import { notifications } from '@cocreate/db';
 import { Id, PageQuery, page } from '@cocreate/protocol';
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../../lib/cursor.js';
@@ -41,6 +41,19 @@ export const notificationRoutes: FastifyPluginAsyncZod = async (app) => {
         items: items.map(({ n }) => ({ id: n.id, kind: n.kind, payload: n.payload, read: n.readAt !== null, createdAt: n.createdAt.toISOString() })),
         nextCursor,
       };
+    },
+  );
+
+  app.get(
+    '/notifications/unread-count',
+    { schema: { tags: ['notifications'], response: { 200: z.object({ count: z.number() }) } } },
+    async (request) => {
+      const auth = requireAuth(request);
+      const [row] = await db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(notifications)
+        .where(and(eq(notifications.userId, auth.user.id), isNull(notifications.readAt)));
+      return { count: row?.count ?? 0 };
     },
   );
 
