@@ -174,6 +174,7 @@ function drillsSection(d) {
         'votes acked',
         'vote errors',
         'no ack',
+        'slowest ack (ms)',
         'reconnects',
         'resyncs',
         'recover max (ms)',
@@ -200,14 +201,25 @@ function drillsSection(d) {
 
 function soakSection(s, chart) {
   const g = s.growthPerThousandCycles ?? {};
-  const rows = Object.keys(s.baseline ?? {}).map((k) => [k, s.baseline[k], s.end?.[k], g[k]]);
+  const labels = {
+    heapMiB: ['heap after GC (MiB; growth in KiB)', 'heapKiB'],
+    handles: ['active handles', 'handles'],
+    fds: ['open file descriptors', 'fds'],
+    sockets: ['Socket.IO sockets', 'sockets'],
+    collabConnections: ['collab connections', 'collabConnections'],
+    documents: ['loaded documents', 'documents'],
+    rooms: ['rooms', 'rooms'],
+    fanoutChannels: ['fan-out channels', 'fanoutChannels'],
+    pgConnections: ['PostgreSQL connections', 'pgConnections'],
+  };
+  const rows = Object.keys(s.baseline ?? {}).map((k) => [labels[k]?.[0] ?? k, s.baseline[k], s.end?.[k], g[labels[k]?.[1] ?? k]]);
   return [
     `## soak (run \`${s.runId ?? '?'}\`, ${s.cycles} cycles in ${s.durationS} s)`,
     '',
     'Join / leave / edit cycles against two nodes; readings after forced GCs, at the baseline and after each thousand cycles. **lost ' +
       `${s.lost}, exact ${s.exact}.**`,
     '',
-    mdTable(['reading', 'baseline', 'end (clients gone)', 'growth per 1,000 cycles'], rows),
+    mdTable(['both nodes, every client gone', 'baseline', `after ${s.cycles} cycles`, 'growth per 1,000 cycles'], rows),
     '',
     `chart: [${chart}](${chart})`,
   ].join('\n');
