@@ -7,31 +7,18 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Locator, Page, WebSocket, WebSocketRoute } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  demoLogin,
-  type E2EServer,
-  horizontalOverflow,
-  launchBrowser,
-  openUser,
-  screenshot,
-  signIn,
-  startServer,
-  type UserSession,
-} from './harness.js';
+import type { Locator, Page, WebSocket, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { demoLogin, horizontalOverflow, screenshot, signIn, type UserSession, browserSuite } from './harness.js';
 
 const STEP = 15_000;
 
-let server: E2EServer;
-let browser: Browser;
-const sessions: UserSession[] = [];
+const suite = browserSuite();
 
 const sockets = new WeakMap<Page, WebSocket[]>();
 
 async function user(viewport?: { width: number; height: number }): Promise<UserSession> {
-  const s = await openUser(browser, server.origin, viewport);
-  sessions.push(s);
+  const s = await suite.user(viewport);
   const mine: WebSocket[] = [];
   sockets.set(s.page, mine);
   s.page.on('websocket', (ws) => {
@@ -79,10 +66,10 @@ async function readOnly(page: Page): Promise<boolean> {
 
 /** A moderator (Maya) locks or unlocks an idea through the API. */
 async function setLocked(ideaPath: string, locked: boolean): Promise<void> {
-  const moderator = await browser.newContext({ baseURL: server.origin });
+  const moderator = await suite.browser.newContext({ baseURL: suite.server.origin });
   try {
-    const headers = { origin: server.origin };
-    const maya = demoLogin(server, 'maya');
+    const headers = { origin: suite.server.origin };
+    const maya = demoLogin(suite.server, 'maya');
     const login = await moderator.request.post('/api/auth/login', { data: { email: maya.email, password: maya.password }, headers });
     expect(login.status()).toBe(200);
     const res = await moderator.request.post(`/api/ideas/${ideaPath.slice('/i/'.length)}/lock`, { data: { locked }, headers });
@@ -91,22 +78,6 @@ async function setLocked(ideaPath: string, locked: boolean): Promise<void> {
     await moderator.close();
   }
 }
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const problems = sessions.flatMap((s) => s.problems);
-  for (const s of sessions.splice(0)) await s.context.close();
-  expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
-});
 
 describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
   const EXISTING = 'Heated steering wheel as an option on the base trim';
@@ -119,7 +90,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     // --- A (Sam) opens the composer and types a title close to an existing idea ---
     const a = await user();
     const pa = a.page;
-    await signIn(pa, demoLogin(server, 'sam'), '/');
+    await signIn(pa, demoLogin(suite.server, 'sam'), '/');
     await pa.getByRole('link', { name: 'Demo Motors community' }).click();
     await pa.getByRole('link', { name: 'Product ideas' }).click();
     await pa.getByRole('heading', { level: 1, name: 'Product ideas' }).waitFor();
@@ -155,7 +126,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     // --- B (Lena) opens the same idea ---
     const b = await user();
     const pb = b.page;
-    await signIn(pb, demoLogin(server, 'lena'), ideaPath);
+    await signIn(pb, demoLogin(suite.server, 'lena'), ideaPath);
     await pb.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     await eventually(() => bodyText(pb)).toBe(FIRST);
     await collabStatus(pb).getByText('Live').waitFor();
@@ -176,7 +147,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await caretOf(pa, 'Lena').waitFor();
     await screenshot(pb, 'collab-two-writers');
 
-    // --- after a reload the text is still there (from the server, not this tab) ---
+    // --- after a reload the text is still there (from the suite.server, not this tab) ---
     await pb.reload();
     await pb.getByRole('heading', { level: 1, name: TITLE }).waitFor();
     await eventually(() => bodyText(pb)).toBe(`${FIRST} ${BY_SAM} ${BY_LENA}`);
@@ -212,7 +183,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     // --- a member (Lena) opens a seeded idea ---
     const m = await user();
     const pm = m.page;
-    await signIn(pm, demoLogin(server, 'lena'), '/');
+    await signIn(pm, demoLogin(suite.server, 'lena'), '/');
     await pm.getByRole('link', { name: 'Demo Motors community' }).click();
     await pm.getByRole('link', { name: 'Product ideas' }).click();
     await pm.getByRole('link', { name: 'Configurable regenerative braking strength' }).click();
@@ -275,7 +246,7 @@ describe('co-writing an idea in a real browser', { timeout: 240_000 }, () => {
     await screenshot(pm, 'collab-locked-read-only');
 
     // --- unlocked: the member writes again without a reload, and the others get it (the editor
-    // reconnects, so the server, which opened this connection read-only, decides again) ---
+    // reconnects, so the suite.server, which opened this connection read-only, decides again) ---
     await setLocked(ideaPath, false);
     await eventually(() => readOnly(pm)).toBe(false);
     await typeAtEnd(pm, ' After unlock.');

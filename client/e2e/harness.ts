@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase } from '@cocreate/db/testing';
 import type { FastifyInstance } from 'fastify';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { buildApp } from '../../server/src/app.js';
 import { type DemoLogin, seedDemo } from '../../server/src/seed.js';
 import type { Config } from '../../server/src/config.js';
@@ -292,4 +293,53 @@ export async function markWindow(page: Page): Promise<void> {
 /** Whether the page still has the window `markWindow` marked: what changed since came live. */
 export function windowMarked(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { e2eMark?: boolean }).e2eMark === true);
+}
+
+export interface BrowserSuite {
+  /** The suite's server, started before the first test. */
+  readonly server: E2EServer;
+  /** The suite's browser, for a context a test manages itself. */
+  readonly browser: Browser;
+  /** A fresh browser context for one person; closed, and checked for problems, after each test. */
+  user(viewport?: { width?: number; height?: number }): Promise<UserSession>;
+}
+
+/**
+ * The lifecycle every browser test file shares: one server and one browser for the file, a fresh
+ * context per person, and after each test an assertion that no page logged an error, threw, or got a
+ * failed request or an error answer.
+ */
+export function browserSuite(opts: ServerOptions = {}): BrowserSuite {
+  let server: E2EServer | undefined;
+  let browser: Browser | undefined;
+  const sessions: UserSession[] = [];
+  beforeAll(async () => {
+    server = await startServer(opts);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async () => {
+    const problems = sessions.flatMap((s) => s.problems);
+    for (const s of sessions.splice(0)) await s.context.close();
+    expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the suite has not started yet');
+      return server;
+    },
+    get browser() {
+      if (!browser) throw new Error('the suite has not started yet');
+      return browser;
+    },
+    async user(viewport) {
+      if (!browser || !server) throw new Error('the suite has not started yet');
+      const s = await openUser(browser, server.origin, viewport);
+      sessions.push(s);
+      return s;
+    },
+  };
 }

@@ -6,25 +6,19 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { DemoLogin } from '../../server/src/seed.js';
-import { type E2EServer, launchBrowser, openUser, screenshot, startServer, type UserSession } from './harness.js';
+import { screenshot, type UserSession, browserSuite } from './harness.js';
 
 const STEP = 15_000;
 
-let server: E2EServer;
-let browser: Browser;
-const sessions: UserSession[] = [];
+const suite = browserSuite();
 
-async function user(): Promise<UserSession> {
-  const s = await openUser(browser, server.origin);
-  sessions.push(s);
-  return s;
-}
+const user = (): Promise<UserSession> => suite.user();
 
 function demo(handle: string): DemoLogin {
-  const login = server.logins.find((l) => l.email.startsWith(`${handle}@`));
+  const login = suite.server.logins.find((l) => l.email.startsWith(`${handle}@`));
   if (!login) throw new Error(`the demo has no ${handle}`);
   return login;
 }
@@ -67,22 +61,6 @@ async function mark(page: Page): Promise<void> {
 function stillMarked(page: Page): Promise<boolean> {
   return page.evaluate(() => (window as unknown as { liveMark?: boolean }).liveMark === true);
 }
-
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const problems = sessions.flatMap((s) => s.problems);
-  for (const s of sessions.splice(0)) await s.context.close();
-  expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
-});
 
 describe('live updates in a real browser', { timeout: 180_000 }, () => {
   const HEATED = 'Heated steering wheel as an option on the base trim';
@@ -180,9 +158,9 @@ describe('live updates in a real browser', { timeout: 180_000 }, () => {
     await offline.waitFor({ state: 'detached' });
 
     // --- a moderator locks the idea: B's page turns read-only at once ---
-    const moderator = await browser.newContext({ baseURL: server.origin });
+    const moderator = await suite.browser.newContext({ baseURL: suite.server.origin });
     try {
-      const headers = { origin: server.origin };
+      const headers = { origin: suite.server.origin };
       const maya = demo('maya');
       const login = await moderator.request.post('/api/auth/login', { data: { email: maya.email, password: maya.password }, headers });
       expect(login.status()).toBe(200);

@@ -8,34 +8,25 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   demoLogin,
-  type E2EServer,
   horizontalOverflow,
-  launchBrowser,
   markWindow as mark,
-  openUser,
   screenshot,
   signIn,
-  startServer,
   windowMarked as stillMarked,
   textOf,
   type UserSession,
+  browserSuite,
 } from './harness.js';
 
 const STEP = 15_000;
 
-let server: E2EServer;
-let browser: Browser;
-const sessions: UserSession[] = [];
+const suite = browserSuite({ pipeline: { worker: true, pollMs: 50 } });
 
-async function user(): Promise<UserSession> {
-  const s = await openUser(browser, server.origin);
-  sessions.push(s);
-  return s;
-}
+const user = (): Promise<UserSession> => suite.user();
 function eventually<T>(fn: () => Promise<T>) {
   return expect.poll(fn, { timeout: STEP, interval: 50 });
 }
@@ -54,22 +45,6 @@ async function moveTo(page: Page, status: string, label: string): Promise<void> 
   await eventually(() => textOf(statusHeading(page))).toContain(label);
 }
 
-beforeAll(async () => {
-  server = await startServer({ pipeline: { worker: true, pollMs: 50 } });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const problems = sessions.flatMap((s) => s.problems);
-  for (const s of sessions.splice(0)) await s.context.close();
-  expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
-});
-
 describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
   const FRUNK = 'A frunk drain that does not clog with leaves';
   const HEATED = 'Heated steering wheel as an option on the base trim';
@@ -81,7 +56,7 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     // --- the member (Sam) opens their idea; the team member (Tomás) opens triage ---
     const member = await user();
     const pm = member.page;
-    await signIn(pm, demoLogin(server, 'sam'), '/');
+    await signIn(pm, demoLogin(suite.server, 'sam'), '/');
     await pm.getByRole('link', { name: 'Demo Motors community' }).click();
     await pm.getByRole('link', { name: 'Product ideas' }).click();
     await pm.getByRole('list', { name: 'Ideas' }).getByRole('link', { name: FRUNK }).click();
@@ -95,7 +70,7 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
 
     const team = await user();
     const pt = team.page;
-    await signIn(pt, demoLogin(server, 'tomas'), '/c/demo');
+    await signIn(pt, demoLogin(suite.server, 'tomas'), '/c/demo');
     await pt.getByRole('link', { name: 'Product ideas' }).click();
     await pt.getByRole('link', { name: 'Triage', exact: true }).click();
     await pt.getByRole('heading', { level: 1, name: 'Triage: Product ideas' }).waitFor();
@@ -104,7 +79,7 @@ describe('roadmap pipeline in a real browser', { timeout: 240_000 }, () => {
     // Another team member (Olivia) watches the same queue.
     const owner = await user();
     const po = owner.page;
-    await signIn(po, demoLogin(server, 'olivia'), triagePath);
+    await signIn(po, demoLogin(suite.server, 'olivia'), triagePath);
     await po.getByRole('heading', { level: 1, name: 'Triage: Product ideas' }).waitFor();
     await mark(po);
     const ownerRow = (title: string) => po.getByRole('table', { name: 'Triage queue' }).getByRole('row').filter({ hasText: title });

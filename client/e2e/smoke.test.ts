@@ -6,23 +6,17 @@
  *
  * Timeouts only catch hangs (15 s per step); nothing here measures speed.
  */
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type E2EServer, horizontalOverflow, launchBrowser, openUser, screenshot, startServer, type UserSession } from './harness.js';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { horizontalOverflow, screenshot, type UserSession, browserSuite } from './harness.js';
 
 const STEP = 15_000;
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 375, height: 812 };
 
-let server: E2EServer;
-let browser: Browser;
-const sessions: UserSession[] = [];
+const suite = browserSuite();
 
-async function user(viewport = DESKTOP): Promise<UserSession> {
-  const s = await openUser(browser, server.origin, viewport);
-  sessions.push(s);
-  return s;
-}
+const user = (viewport = DESKTOP): Promise<UserSession> => suite.user(viewport);
 
 /** The locator's text with whitespace collapsed, once it is on the page (waiting up to STEP). */
 async function textOf(locator: Locator): Promise<string> {
@@ -58,22 +52,6 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  const problems = sessions.flatMap((s) => s.problems);
-  for (const s of sessions.splice(0)) await s.context.close();
-  expect(problems, 'console errors, page errors, failed requests or error answers').toEqual([]);
-});
-
 // A test only fails on time when something hangs; each step already waits at most STEP.
 describe('web client in a real browser', { timeout: 60_000 }, () => {
   const idea = {
@@ -86,7 +64,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
   let ideaPath = '';
 
   it('two people: sign up, join, post, vote, comment, reply, and see each other', async () => {
-    const member = server.logins.find((l) => l.role === 'member');
+    const member = suite.server.logins.find((l) => l.role === 'member');
     if (!member) throw new Error('the demo has no member login');
 
     // --- A signs up through the form ---
@@ -222,7 +200,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
 
   it('own comments can be edited and deleted, missing pages say so, and logging out sticks', async () => {
     expect(ideaPath, 'needs the idea of the first test').not.toBe('');
-    const member = server.logins.find((l) => l.role === 'member');
+    const member = suite.server.logins.find((l) => l.role === 'member');
     if (!member) throw new Error('the demo has no member login');
     const s = await user();
     const page = s.page;
@@ -273,7 +251,7 @@ describe('web client in a real browser', { timeout: 60_000 }, () => {
   });
 
   it('a wrong password shows a readable error', async () => {
-    const member = server.logins.find((l) => l.role === 'member');
+    const member = suite.server.logins.find((l) => l.role === 'member');
     if (!member) throw new Error('the demo has no member login');
     const s = await user(PHONE);
     const page = s.page;
