@@ -202,18 +202,20 @@ export class VoteLedger {
 }
 
 /**
- * Votes at `rate` per second from the connected voters, ideas uniform, a voter never with two votes
- * on one idea in flight. Returns stop().
+ * Votes at `rate` per second from the connected voters, ideas uniform over [from, ideaIds.length),
+ * a voter never with two votes on one idea in flight. `narrow(from)` moves the lower bound (the drills
+ * stop voting on the first half once the fault is over). Returns { stop, narrow }.
  */
 export function storm(voters, ledger, ideaIds, rate) {
   const start = now();
   let issued = 0;
   let skipped = 0;
+  let from = 0;
   const timer = setInterval(() => {
     const due = Math.floor(((now() - start) * rate) / 1000) - issued;
     for (let k = 0; k < due; k++) {
       issued++;
-      const i = Math.floor(Math.random() * ideaIds.length);
+      const i = from + Math.floor(Math.random() * (ideaIds.length - from));
       const ready = voters.filter((v) => v.connected && !v.busy.has(i));
       if (!ready.length) {
         skipped++;
@@ -222,9 +224,14 @@ export function storm(voters, ledger, ideaIds, rate) {
       ledger.vote(ready[Math.floor(Math.random() * ready.length)], i, ideaIds[i]);
     }
   }, 10);
-  return () => {
-    clearInterval(timer);
-    return { issued, skipped };
+  return {
+    narrow(lowest) {
+      from = lowest;
+    },
+    stop() {
+      clearInterval(timer);
+      return { issued, skipped };
+    },
   };
 }
 
