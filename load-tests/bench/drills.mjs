@@ -15,11 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { CoeditClient, connectAll, digestOf } from './coedit-clients.mjs';
 import { storedDigest } from './coedit-measure.mjs';
 import { DrillEditor, DrillSocket, storm, VoteLedger } from './drills-clients.mjs';
-import { benchNodeEnv, nodePorts, startNode, startNodes } from './lib/cluster.mjs';
-import { OwnRedis, startTcpProxy } from './lib/faults.mjs';
+import { startNode, startOwnCluster } from './lib/cluster.mjs';
 import { communityFixture } from './lib/fixture.mjs';
-import { onCleanup } from './lib/procs.mjs';
-import { createDatabase } from './lib/services.mjs';
 import { median, now, round, sleep } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -74,27 +71,16 @@ export async function runDrills(options = {}) {
   console.log(`  server logs: ${logDir}`);
 
   const adminUrl = options.adminUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const db = await createDatabase(adminUrl, `cocreate_drills_${runId}`);
-  onCleanup(() => db.drop());
-  const redis = await OwnRedis.start();
-  onCleanup(() => redis.kill());
-  const pg = new URL(adminUrl);
-  const proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
-  onCleanup(() => proxy.close());
-  const proxied = new URL(db.url);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(proxy.port);
-  const ports = await nodePorts(2);
-  const env = benchNodeEnv({
-    databaseUrl: proxied.toString(),
-    redisUrl: redis.url,
-    redisPrefix: `ccdrill:${runId}:`,
-    ports,
+  const { db, redis, proxy, ports, env, nodes } = await startOwnCluster({
+    root: ROOT,
+    runId,
+    tag: 'drill',
+    logDir,
+    adminUrl,
+    proxyPostgres: true,
     extra: { SOCKET_EVENTS_PER_SECOND: '100000', SOCKET_EVENT_BURST: '100000' },
   });
   console.log(`  own redis-server :${redis.port}; PostgreSQL through a proxy on :${proxy.port}`);
-  const nodes = await startNodes({ root: ROOT, ports, env, logDir });
-  onCleanup(() => Promise.all(nodes.map((n) => n.stop())));
   const ctx = { profile, db, redis, proxy, ports, env, logDir, nodes, runId };
   ctx.fixture = await setupFixture(ctx);
 

@@ -13,12 +13,10 @@ import { fileURLToPath } from 'node:url';
 import * as Y from 'yjs';
 import { BODY, CoeditClient, digestOf } from './coedit-clients.mjs';
 import { heapAfterGc, storedDigest } from './coedit-measure.mjs';
-import { benchNodeEnv, nodePorts, startNodes } from './lib/cluster.mjs';
+import { startOwnCluster } from './lib/cluster.mjs';
 import { connectLean } from './lib/eio.mjs';
-import { OwnRedis } from './lib/faults.mjs';
 import { communityFixture } from './lib/fixture.mjs';
-import { onCleanup } from './lib/procs.mjs';
-import { createDatabase, scrapeMetrics } from './lib/services.mjs';
+import { scrapeMetrics } from './lib/services.mjs';
 import { now, round, sleep } from './lib/stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -43,7 +41,11 @@ const GAUGES = {
 /** @param {{ quick?: boolean, cycles?: number, resultsDir?: string, adminUrl?: string }} options */
 export async function runSoak(options = {}) {
   const profile = { ...PROFILES[options.quick ? 'quick' : 'full'] };
-  if (options.cycles) profile.cycles = options.cycles;
+  if (options.cycles) {
+    profile.cycles = options.cycles;
+    // A longer soak may take longer: about 10 cycles/s at the least on a busy machine.
+    profile.maxMs = Math.max(profile.maxMs, options.cycles * 100);
+  }
   if (!existsSync(join(ROOT, 'server/dist/main.js'))) throw new Error('server/dist/main.js is missing: run `npm run build` first');
   const runId = randomBytes(3).toString('hex');
   const logDir = join(tmpdir(), `cocreate-bench-soak-${runId}`);
@@ -55,21 +57,15 @@ export async function runSoak(options = {}) {
   console.log(`  server logs: ${logDir}`);
 
   const adminUrl = options.adminUrl ?? process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const db = await createDatabase(adminUrl, `cocreate_soak_${runId}`);
-  onCleanup(() => db.drop());
-  const redis = await OwnRedis.start();
-  onCleanup(() => redis.kill());
-  const ports = await nodePorts(2);
   // Documents unload 1 s after their last client, so each reading sees them gone.
-  const env = benchNodeEnv({
-    databaseUrl: db.url,
-    redisUrl: redis.url,
-    redisPrefix: `ccsoak:${runId}:`,
-    ports,
+  const { db, ports, nodes } = await startOwnCluster({
+    root: ROOT,
+    runId,
+    tag: 'soak',
+    logDir,
+    adminUrl,
     extra: { COLLAB_IDLE_MS: '1000' },
   });
-  const nodes = await startNodes({ root: ROOT, ports, env, logDir });
-  onCleanup(() => Promise.all(nodes.map((n) => n.stop())));
   const fixture = await setupFixture(nodes[0].url, runId, profile);
 
   const ledger = { votes: new Map(), acked: 0, errors: {}, edits: new Map(), cycles: 0, failed: 0, firstError: null };

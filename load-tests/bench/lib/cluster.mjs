@@ -2,8 +2,10 @@
 // configuration's ceilings, since one address and a few hundred accounts drive the whole load) and the
 // start of N nodes as separate processes, each with an inspector on loopback (forced GCs, CPU profiles).
 import { join } from 'node:path';
+import { OwnRedis, startTcpProxy } from './faults.mjs';
 import { openInspector } from './inspector.mjs';
-import { freePort, startServerNode } from './procs.mjs';
+import { freePort, onCleanup, startServerNode } from './procs.mjs';
+import { createDatabase } from './services.mjs';
 
 /**
  * The environment of a benchmark node; `extra` adds or overrides (FANOUT_MODE, COLLAB_IDLE_MS, …).
@@ -68,4 +70,33 @@ export async function startNode({ root, port, env, logDir, logPrefix = '', nodeA
   node.inspector = await openInspector(inspect);
   node.letter = letter;
   return node;
+}
+
+/**
+ * Two nodes on services of the run's own, all dropped or stopped by the run's cleanups: a fresh database,
+ * a redis-server of its own on a free port (never the shared one) and, with `proxyPostgres`, a TCP proxy
+ * in front of PostgreSQL that the nodes connect through (the drills pause it).
+ * @param {{ root: string, runId: string, tag: string, logDir: string, adminUrl: string, proxyPostgres?: boolean, extra?: Record<string, string> }} o
+ */
+export async function startOwnCluster({ root, runId, tag, logDir, adminUrl, proxyPostgres = false, extra = {} }) {
+  const db = await createDatabase(adminUrl, `cocreate_${tag}_${runId}`);
+  onCleanup(() => db.drop());
+  const redis = await OwnRedis.start();
+  onCleanup(() => redis.kill());
+  let proxy = null;
+  let databaseUrl = db.url;
+  if (proxyPostgres) {
+    const pg = new URL(adminUrl);
+    proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port || 5432) });
+    onCleanup(() => proxy.close());
+    const proxied = new URL(db.url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    databaseUrl = proxied.toString();
+  }
+  const ports = await nodePorts(2);
+  const env = benchNodeEnv({ databaseUrl, redisUrl: redis.url, redisPrefix: `cc${tag}:${runId}:`, ports, extra });
+  const nodes = await startNodes({ root, ports, env, logDir });
+  onCleanup(() => Promise.all(nodes.map((n) => n.stop())));
+  return { db, redis, proxy, ports, env, nodes };
 }
