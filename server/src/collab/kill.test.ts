@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { startCluster, startNodeProcess, TEST_REDIS_URL } from '../realtime/test-cluster.js';
 import { communityFixture, testConfig } from '../testing/harness.js';
-import { bodyOf, destroyPeers, peer, synced, typeParagraph, until } from './testing.js';
+import { bodyOf, collabSettings, destroyPeers, peer, storedBody, synced, typeParagraph, until } from './testing.js';
 
 /**
  * The durability promise, with a real `kill -9`: the victim is the compiled server in a child
@@ -36,7 +36,8 @@ describe('a collab node killed with SIGKILL', () => {
   beforeAll(async () => {
     const r = spawnSync('npx', ['tsc', '-b'], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(r.stdout + r.stderr);
-    cluster = await startCluster(1);
+    // Peers announce every 200 ms here, so a silent one is taken for gone within a second.
+    cluster = await startCluster(1, collabSettings({ syncIntervalMs: 200 }));
   }, 180_000);
   afterEach(() => destroyPeers());
   afterAll(async () => {
@@ -60,6 +61,33 @@ describe('a collab node killed with SIGKILL', () => {
     const b = peer(`ws://127.0.0.1:${port}/collab`, idea.id, { token: editor.token });
     await synced(b);
     await until(() => bodyOf(b.doc) === 'typed as the node died', 20_000);
+  }, 120_000);
+
+  it('stores what a peer relayed and died before writing, while another node still holds the document', async () => {
+    const survivor = cluster.nodes[0]!;
+    const fx = await communityFixture(survivor);
+    const editor = await fx.member();
+    const idea = await fx.idea(editor, 'Relayed, never written');
+    const port = await freePort();
+    const victim = await startVictim(port);
+    const url = `ws://127.0.0.1:${(survivor.app.server.address() as AddressInfo).port}/collab`;
+    const reader = peer(url, idea.id, { token: editor.token });
+    await synced(reader);
+    const writer = peer(`ws://127.0.0.1:${port}/collab`, idea.id, { token: editor.token });
+    await synced(writer);
+    typeParagraph(writer.doc, 'relayed before the crash');
+    // The survivor has it (relayed at once); the victim dies inside its write window, and the
+    // editor never comes back.
+    await until(() => bodyOf(reader.doc) === 'relayed before the crash', 10_000);
+    writer.provider.shouldConnect = false;
+    await kill(victim);
+    writer.destroy();
+    const inWindow = (await storedBody(survivor, `idea:${idea.id}`)) !== 'relayed before the crash';
+    console.log(`victim killed ${inWindow ? 'inside' : 'after'} its write window`);
+    // The survivor notices the silent peer and stores its own copy, the document still open.
+    await until(async () => (await storedBody(survivor, `idea:${idea.id}`)) === 'relayed before the crash', 20_000);
+    expect(survivor.app.collab.loaded(`idea:${idea.id}`)).toBeDefined();
+    reader.destroy();
   }, 120_000);
 
   // Last: it restarts the in-process node too.

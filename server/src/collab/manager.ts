@@ -42,6 +42,9 @@ interface Slot {
  * message falls between), the hooks that store and publish local changes, compaction, the
  * debounced body text, and unloading a document some time after its last connection left.
  */
+/** A peer silent for this many sync intervals (it announces every one) is taken for gone. */
+const PEER_SILENCE_INTERVALS = 3;
+
 export class DocManager {
   private readonly slots = new Map<string, Slot>();
   private readonly loading = new Map<string, Promise<Slot>>();
@@ -72,7 +75,17 @@ export class DocManager {
       for (const name of [...this.slots.keys()]) setTimeout(() => void this.reload(name), Math.random() * 1_000).unref();
     });
     this.syncTimer = setInterval(() => {
-      for (const slot of this.slots.values()) this.peers.announce(slot.doc);
+      for (const slot of this.slots.values()) {
+        this.peers.announce(slot.doc);
+        // A peer that relayed updates here and went silent may have died inside its write window:
+        // store this node's copy, which holds what it relayed (DESIGN: nothing relayed is lost
+        // while one node that has it lives).
+        if (this.peers.goneWriters(slot.doc, options.syncIntervalMs * PEER_SILENCE_INTERVALS).length > 0 && !slot.compacting) {
+          slot.compacting = this.compact(slot, true).finally(() => {
+            slot.compacting = null;
+          });
+        }
+      }
     }, options.syncIntervalMs);
     this.syncTimer.unref();
   }

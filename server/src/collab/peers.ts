@@ -52,6 +52,8 @@ export interface PeerStats {
 export class PeerExchange {
   readonly stats: PeerStats = { diffsSent: 0, diffsReceived: 0, announcements: 0, badMessages: 0 };
   private readonly lastAnnounce = new WeakMap<CollabDoc, number>();
+  /** Per document, the peers that sent this node updates, and when each was last heard from. */
+  private readonly writers = new WeakMap<CollabDoc, Map<string, number>>();
 
   constructor(
     private readonly fanout: FanOut,
@@ -96,9 +98,33 @@ export class PeerExchange {
     this.fanout.publish(docChannel(doc.name), encodePeerMessage({ ...m, from: this.instanceId }));
   }
 
+  /**
+   * Peers that sent this node updates and have not been heard from (not even their periodic
+   * announcement) for `silentMs`: they may have died before storing what they relayed. Each is
+   * reported once; the caller stores its own copy of the document.
+   */
+  goneWriters(doc: CollabDoc, silentMs: number, now = Date.now()): string[] {
+    const peers = this.writers.get(doc);
+    if (!peers) return [];
+    const gone = [...peers].filter(([, seen]) => now - seen > silentMs).map(([peer]) => peer);
+    for (const peer of gone) peers.delete(peer);
+    return gone;
+  }
+
+  private heard(doc: CollabDoc, from: string, kind: Kind): void {
+    let peers = this.writers.get(doc);
+    if (kind === 'u' || kind === 'd') {
+      if (!peers) this.writers.set(doc, (peers = new Map()));
+      peers.set(from, Date.now());
+    } else if (peers?.has(from)) {
+      peers.set(from, Date.now());
+    }
+  }
+
   private receive(doc: CollabDoc, raw: string): void {
     const m = decodePeerMessage(raw, this.instanceId);
     if (!m) return;
+    this.heard(doc, m.from, m.kind);
     try {
       switch (m.kind) {
         case 'u':
