@@ -79,6 +79,15 @@ export class TickCoalescer {
     if (this.watched.has(boardId)) mergeInto(this.pending, boardId, change);
   }
 
+  /**
+   * Counters read from the database (after another node died, say): flushed with the next tick like
+   * a remote batch; the highest version wins, so what sockets already have is not sent again.
+   */
+  markRefreshed(boardId: string, changes: RankChange[]): void {
+    if (!this.watched.has(boardId)) return;
+    for (const change of changes) mergeInto(this.pending, boardId, change);
+  }
+
   /** Starts receiving a board's batches from other nodes (while this node has watchers there). */
   watch(boardId: string): void {
     if (this.watched.has(boardId)) return;
@@ -139,6 +148,8 @@ export class TickCoalescer {
   }
 
   close(): void {
+    // What this node committed since its last tick still reaches the other nodes.
+    if (!this.closed) this.publish();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     for (const unsubscribe of this.watched.values()) unsubscribe();

@@ -57,6 +57,11 @@ export class MemoryPresence implements Presence {
   private readonly rooms = new Map<string, Map<string, PresenceEntry>>();
   constructor(private readonly fanout: FanOut) {}
 
+  /** One node, in memory: no other node can die. */
+  onNodeGone(): () => void {
+    return () => undefined;
+  }
+
   private key(socketId: string) {
     return `${this.fanout.nodeId}:${socketId}`;
   }

@@ -21,6 +21,9 @@ export interface RedisPresenceOptions {
  * publishes the `left` diffs. Diffs go through the fan-out. The node mirrors its own entries, so
  * it can write them again when Redis comes back empty.
  */
+/** Where the reaper of a dead node announces it. */
+const GONE_CHANNEL = 'presence:gone';
+
 export class RedisPresence implements Presence {
   private readonly redis: Redis;
   private readonly fanout: FanOut;
@@ -29,6 +32,7 @@ export class RedisPresence implements Presence {
   private readonly ttlMs: number;
   private readonly own = new Map<string, Map<string, PresenceEntry>>();
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly goneListeners = new Set<(nodeId: string) => void>();
   private closed = false;
 
   constructor(options: RedisPresenceOptions) {
@@ -42,6 +46,25 @@ export class RedisPresence implements Presence {
     this.timers.push(setInterval(() => void this.heartbeat().catch(() => undefined), heartbeatMs).unref());
     this.timers.push(setInterval(() => void this.reap().catch(() => undefined), reapMs).unref());
     this.fanout.onResync(() => void this.restore().catch(() => undefined));
+    // The node that reaps a dead node tells the others (and itself, below): the fan-out does not
+    // echo a node's own messages.
+    this.fanout.subscribe(GONE_CHANNEL, (node) => this.nodeGone(node));
+  }
+
+  onNodeGone(listener: (nodeId: string) => void): () => void {
+    this.goneListeners.add(listener);
+    return () => this.goneListeners.delete(listener);
+  }
+
+  private nodeGone(node: string): void {
+    if (node === this.nodeId) return;
+    for (const listener of this.goneListeners) {
+      try {
+        listener(node);
+      } catch {
+        // one listener's failure is its own
+      }
+    }
   }
 
   /** Starts the heartbeat at once (the constructor's timer would wait one interval). */
@@ -136,6 +159,8 @@ export class RedisPresence implements Presence {
         this.emit({ room, joined: [], left: fields, updated: [] });
       }
       await this.redis.multi().del(this.k.rooms(node)).srem(this.k.nodes(), node).exec();
+      this.fanout.publish(GONE_CHANNEL, node);
+      this.nodeGone(node);
     }
     return removed;
   }

@@ -57,5 +57,10 @@ export interface Presence {
   list(room: string): Promise<PresenceEntry[]>;
   /** Diffs of a room, from every node (including the removal of a dead node's entries). */
   subscribe(room: string, handler: (diff: PresenceDiff) => void): () => void;
+  /**
+   * Tells this node when another node is found dead (its liveness ran out), on every node. What it
+   * committed and had not yet published is in the database only: listeners reload from there.
+   */
+  onNodeGone(listener: (nodeId: string) => void): () => void;
   close(): Promise<void>;
 }

@@ -55,6 +55,8 @@ export class RealtimeHub {
       this.stockTimer = setInterval(() => this.flushStock(), tickMs);
       this.stockTimer.unref();
     }
+    // A node that died took with it the counters it committed but had not published yet: read them.
+    presence.onNodeGone(() => void this.refreshBoards().catch(() => undefined));
     this.slow = new SlowConsumers({
       ...slowConsumer,
       bufferedBytes: (socketId) => bufferedBytes(this.io.of('/').sockets.get(socketId)),
@@ -122,6 +124,20 @@ export class RealtimeHub {
     this.boardInterest.delete(boardId);
     this.coalescer.unwatch(boardId);
     this.boards.delete(boardId);
+  }
+
+  /**
+   * Reads the counters of every board this node watches from the database and merges them into the
+   * next tick; only what changed (a higher version) reaches sockets.
+   */
+  async refreshBoards(): Promise<void> {
+    for (const boardId of [...this.boards.keys()]) {
+      const rows = await this.db
+        .select({ ideaId: ideas.id, up: ideas.up, down: ideas.down, version: ideas.version, weightedScore: ideas.weightedScore })
+        .from(ideas)
+        .where(and(eq(ideas.boardId, boardId), eq(ideas.hidden, false), ne(ideas.status, 'merged')));
+      this.coalescer.markRefreshed(boardId, rows);
+    }
   }
 
   /** Called when a socket joins an idea room for the first time on this node. */

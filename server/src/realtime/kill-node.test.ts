@@ -56,4 +56,30 @@ describe('a node killed with SIGKILL', () => {
     const snapshot = await ask(watcher, 'room:resync', { room: `board:${fx.boardId}` });
     expect(snapshot.snapshot.presence.map((p: { key: string }) => p.key)).not.toContain(key);
   }, 90_000);
+
+  it('brings the other nodes the votes it acknowledged but died before publishing', async () => {
+    const survivor = cluster.nodes[0]!;
+    const fx = await communityFixture(survivor);
+    const voter = await fx.member();
+    const watcherUser = await fx.member();
+    const idea = await fx.idea(fx.owner, 'Voted as the node died');
+    const port = await freePort();
+    // Ticks of 5 s on the victim: the vote is acknowledged long before it would be published.
+    victim = await startNodeProcess(cluster, port, { PRESENCE_TTL_MS: '1500', TICK_MS: '5000' });
+
+    const watcher = cluster.client(survivor, watcherUser.token);
+    await connected(watcher);
+    let seen = 0;
+    watcher.on('board:ranks', (m) => {
+      for (const c of m.changes) if (c.ideaId === idea.id) seen = Math.max(seen, c.version);
+    });
+    expect((await ask(watcher, 'board:join', { boardId: fx.boardId })).ok).toBe(true);
+    const onVictim = cluster.client({ ...survivor, url: `http://127.0.0.1:${port}` }, voter.token);
+    await connected(onVictim);
+    const ack = await ask(onVictim, 'vote:cast', { ideaId: idea.id, value: 1 });
+    expect(ack).toMatchObject({ ok: true, up: 1 });
+    victim.kill('SIGKILL');
+    // The survivor's reaper finds the node dead; every node reads the boards it watches again.
+    await until(() => seen >= ack.version, 15_000);
+  }, 90_000);
 });
