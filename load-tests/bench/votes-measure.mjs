@@ -1,5 +1,7 @@
 // The votes benchmark's measurements: one ramp step (CPU, acks, vote-to-visible, the nodes' and
 // PostgreSQL's state), heap readings, quiet waits, and the final exactness check.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpuTimeUs, machineCpuUs } from './lib/procs.mjs';
 import { samplePgActivity, scrapeMetric, scrapeMetrics } from './lib/services.mjs';
 import { Histogram, median, now, round, sleep } from './lib/stats.mjs';
