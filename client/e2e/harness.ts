@@ -25,7 +25,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, '../..');
 export const clientDist = resolve(repoRoot, 'client/dist');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SHOTS_DIR = process.env.E2E_SHOTS_DIR ?? '/tmp/e2e-shots';
+/** Screenshots of every main screen, for a person to look at; the folder is git-ignored. */
+export const SHOTS_DIR = process.env.E2E_SHOTS_DIR ?? resolve(repoRoot, 'artifacts/e2e-screenshots');
 
 /** The sources a client build is made from (tests excluded). */
 const BUILD_INPUTS = ['client/src', 'client/index.html', 'client/vite.config.ts', 'packages/protocol/src', 'packages/ranking/src'];
