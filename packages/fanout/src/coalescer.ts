@@ -15,10 +15,10 @@ export interface TickCoalescerOptions {
   fanout: FanOut;
   tickMs: number;
   /**
-   * How long after publishing its own batches a node flushes to its sockets (default a quarter of
-   * the tick). Every node publishes on the same wall-clock boundaries, so the batches of the other
-   * nodes arrive within this window and go out in the same frame: a change reaches a socket on
-   * another node about one tick after its commit, not two.
+   * How long after publishing its own batches a node flushes to its sockets (default: between a
+   * quarter and three quarters of the tick, per node). Every node publishes on the same wall-clock
+   * boundaries, so the batches of the other nodes arrive within this window and go out in the same
+   * frame: a change reaches a socket on another node about one tick after its commit, not two.
    */
   flushDelayMs?: number;
   /** Called at most once per board per tick with everything that changed (local and remote). */
@@ -53,7 +53,10 @@ export class TickCoalescer {
 
   constructor(private readonly options: TickCoalescerOptions) {
     this.channel = options.channel ?? ((boardId) => `ranks:${boardId}`);
-    this.flushDelayMs = Math.min(options.flushDelayMs ?? Math.round(options.tickMs / 4), options.tickMs - 1);
+    // Each node flushes at its own point of the second and third quarter of the tick: late enough
+    // for the batches published at the boundary to have arrived, and not all nodes at the same
+    // instant (their flushes to thousands of sockets would collide on shared machines).
+    this.flushDelayMs = Math.min(options.flushDelayMs ?? Math.round(options.tickMs / 4 + (spread(options.fanout.nodeId) * options.tickMs) / 2), options.tickMs - 1);
     this.scheduleTick();
   }
 
@@ -155,6 +158,19 @@ export class TickCoalescer {
     for (const unsubscribe of this.watched.values()) unsubscribe();
     this.watched.clear();
   }
+}
+
+/** A stable number in [0, 1) from a node id. */
+function spread(nodeId: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < nodeId.length; i++) h = Math.imul(h ^ nodeId.charCodeAt(i), 16777619);
+  // Murmur3's finaliser, so ids that differ in one letter land far apart.
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 2 ** 32;
 }
 
 function mergeInto(target: Map<string, Map<string, RankChange>>, boardId: string, change: RankChange): void {
