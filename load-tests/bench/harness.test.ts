@@ -35,7 +35,12 @@ describe('benchmark harness', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     // 4 latency groups + 1 throughput + 1 CPU, × 3 modes
     expect(svg.match(/<rect [^>]*><title>/g)?.length).toBe(18);
-    expect(charts['coedit.svg']).toContain('≥10 s');
+    // The coedit chart: one p99 bar per server with its measured figure (beyond the histogram: "≥10 s").
+    const coedit = committed('coedit.json');
+    for (const [key, label] of [['cocreate', 'cocreate'], ['hocuspocus', 'Hocuspocus'], ['yWebsocket', 'y-websocket server']] as const) {
+      const p99 = coedit[key].p99Ms as number | null;
+      expect(charts['coedit.svg']).toContain(`<title>p99 · ${label}: ${p99 === null ? '≥10 s' : p99.toLocaleString('en-US')}</title>`);
+    }
   });
 
   it('the PostgreSQL proxy forwards, holds bytes while paused and delivers them on resume', async () => {
