@@ -40,7 +40,7 @@ import { afterTimeId, decodeCursor, exactTime, pageOf, TimeIdCursor } from '../l
 import { requireAuth } from '../plugins/auth.js';
 import { enqueue } from './outbox.js';
 import { changelogViews, roadmapItemsOf } from './queries.js';
-import { changeStatus, mergeIdeas, mergePreview, statusHistory } from './service.js';
+import { type Actor, changeStatus, mergeIdeas, mergePreview, statusHistory } from './service.js';
 import { redeliver } from './jobs.js';
 import { newWebhookSecret } from './webhooks.js';
 
@@ -78,7 +78,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
       const auth = requireAuth(request);
       const { idea, community, membership } = await ideaAccess(db, request, request.params.ideaId, 'idea.changeStatus');
       const { status: to, reason, from } = request.body;
-      const result = await changeStatus(db, { idea, community, actor: { userId: auth.user.id, membership }, to, reason, from });
+      const result = await changeStatus(db, { idea, community, actor: actorOf(auth, membership), to, reason, from });
       announceStatus(idea.boardId, result);
       return { idea: { id: result.idea.id, status: result.idea.status, version: result.idea.version }, change: result.change };
     },
@@ -94,7 +94,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
       for (const ideaId of new Set(request.body.ideaIds)) {
         try {
           const { idea, community, membership } = await ideaAccess(db, request, ideaId, 'idea.changeStatus');
-          const result = await changeStatus(db, { idea, community, actor: { userId: auth.user.id, membership }, to: request.body.status, reason: request.body.reason });
+          const result = await changeStatus(db, { idea, community, actor: actorOf(auth, membership), to: request.body.status, reason: request.body.reason });
           announceStatus(idea.boardId, result);
           results.push({ ideaId, ok: true, status: result.idea.status, version: result.idea.version });
         } catch (err) {
@@ -146,7 +146,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const auth = requireAuth(request);
       const { source } = await mergeTarget(request, request.params.ideaId, request.body.targetId);
-      const merged = await mergeIdeas(db, { source: source.idea, targetId: request.body.targetId, actor: { userId: auth.user.id, membership: source.membership } });
+      const merged = await mergeIdeas(db, { source: source.idea, targetId: request.body.targetId, actor: actorOf(auth, source.membership) });
       const { target } = merged;
       const s = merged.source;
       // Counters are state: they flow through the coalesced rank frames like votes do.
@@ -269,7 +269,7 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
         author: r.author ?? '',
         createdAt: r.idea.createdAt.toISOString(),
       }));
-      return sendExport(reply, request.query.format, `${board.slug}-${sort}`, out, Object.keys(out[0] ?? { rank: 0, id: '', title: '', status: '', up: 0, down: 0, voteCount: 0, weightedScore: 0, commentCount: 0, score: 0, author: '', createdAt: '' }));
+      return sendExport(reply, request.query.format, `${board.slug}-${sort}`, out, RANKED_COLUMNS);
     },
   );
 
@@ -503,6 +503,12 @@ export const pipelineRoutes: FastifyPluginAsyncZod = async (app) => {
 };
 
 const EXPORT_LIMIT = 10_000;
+const RANKED_COLUMNS = ['rank', 'id', 'title', 'status', 'up', 'down', 'voteCount', 'weightedScore', 'commentCount', 'score', 'author', 'createdAt'];
+
+/** The signed-in caller as the one who acts, from the session's user (no second read). */
+function actorOf(auth: { user: { id: string; handle: string; displayName: string } }, membership: Actor['membership']): Actor {
+  return { userId: auth.user.id, handle: auth.user.handle, displayName: auth.user.displayName, membership };
+}
 
 /** A position strictly between two items of the same lane (either may be an end). */
 async function positionBetween(app: FastifyInstance, item: typeof roadmapItems.$inferSelect, afterId: string | null, beforeId: string | null): Promise<number> {

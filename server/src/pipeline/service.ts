@@ -15,6 +15,9 @@ import { enqueue } from './outbox.js';
 
 export interface Actor {
   userId: string;
+  /** Shown on the history row the change writes. */
+  handle: string;
+  displayName: string;
   membership: MembershipRow | null;
 }
 
@@ -65,7 +68,6 @@ export async function changeStatus(
       targetId: current.id,
       details: { from: current.status, to: input.to, reason },
     });
-    const [actor] = await tx.select({ id: users.id, handle: users.handle, displayName: users.displayName }).from(users).where(eq(users.id, input.actor.userId));
     return {
       idea: updated!,
       change: {
@@ -74,7 +76,7 @@ export async function changeStatus(
         from: current.status,
         to: input.to,
         reason,
-        actor: actor ?? null,
+        actor: { id: input.actor.userId, handle: input.actor.handle, displayName: input.actor.displayName },
         createdAt: row!.createdAt.toISOString(),
       },
     };

@@ -163,7 +163,6 @@ export function attemptDelivery(url: URL, request: SignedRequest, policy: Addres
         method: 'POST',
         headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
         lookup: policy.lookup,
-        timeout: timeoutMs,
         // A fresh connection per delivery: a pooled one could outlive the address check.
         agent: false,
       },
@@ -181,8 +180,8 @@ export function attemptDelivery(url: URL, request: SignedRequest, policy: Addres
         res.on('error', (err) => resolve({ ok: false, status: res.statusCode ?? null, detail: err.message }));
       },
     );
+    // One deadline for the whole delivery (connect, send, answer), not an idle timer per socket.
     const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', (err) => resolve({ ok: false, status: null, detail: err.message }));
     req.on('close', () => clearTimeout(deadline));
     req.end(request.body);
