@@ -2,7 +2,7 @@ import { ideas, votes } from '@cocreate/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { communityFixture, startTestApp, type TestApp, type TestUser, testDbKinds } from '../../testing/harness.js';
-import { VoteBatcher } from './batcher.js';
+import { pgArray, VoteBatcher } from './batcher.js';
 import type { VoteOutcome } from './service.js';
 
 /** Group commit: many votes per transaction, each acknowledged with its own counts and version. */
@@ -32,6 +32,8 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
       batcher.submit({ ideaId: ideaA.id, userId: outsider.id, value: 1 }),
     ]);
     expect(batcher.stats.largest).toBeGreaterThan(1);
+    // Written by cocreate_apply_votes itself, not by the vote-by-vote fallback.
+    expect(batcher.stats.fallbacks).toBe(0);
     // The outsider alone is refused; everyone else is acknowledged.
     expect(settled.filter((s) => s.status === 'rejected')).toHaveLength(1);
     expect((settled.at(-1) as PromiseRejectedResult).reason).toMatchObject({ code: 'FORBIDDEN' });
@@ -90,5 +92,14 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
     expect(await t.app.db.select().from(votes).where(eq(votes.ideaId, closing.id))).toEqual([]);
     expect(stillOpen!.up).toBe(users.length);
     await batcher.close();
+  });
+});
+
+describe('pgArray', () => {
+  it('quotes strings so commas, braces, quotes and backslashes stay inside their element', () => {
+    expect(pgArray(['a', 'b,c', '{d}', 'e"f', 'g\\h'])).toBe('{"a","b,c","{d}","e\\"f","g\\\\h"}');
+    expect(pgArray([1, -1, 0.5])).toBe('{1,-1,0.5}');
+    expect(pgArray([true, false])).toBe('{true,false}');
+    expect(pgArray([])).toBe('{}');
   });
 });
