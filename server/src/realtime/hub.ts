@@ -7,6 +7,7 @@ import type { Server, Socket } from 'socket.io';
 import type { Metrics } from '../plugins/metrics.js';
 import { BoardHub } from './board-hub.js';
 import { SlowConsumers } from './slow-consumers.js';
+import { encodeEventFrame, writeFrame } from './wire.js';
 
 export interface SocketData {
   userId: string | null;
@@ -217,13 +218,25 @@ export class RealtimeHub {
         if (!custom.has(socketId) && this.slow.needsCustomFrame(socketId)) custom.set(socketId, []);
       }
     }
-    const excluded = [...custom.keys()];
+    // Each window's frame is encoded once and written straight to its sockets' WebSockets; a
+    // socket that cannot take the direct write (long polling, packets queued) gets the same event
+    // through Socket.IO, in one broadcast per window.
+    const sockets = this.io.of('/').sockets;
     for (const frame of frames) {
-      this.io.local.to(frame.group.room).except(excluded).emit('board:ranks', { boardId, changes: frame.changes });
+      const payload = { boardId, changes: frame.changes };
+      const wire = encodeEventFrame('board:ranks', payload);
+      const fallback: string[] = [];
+      let delivered = 0;
+      for (const socketId of frame.group.members) {
+        if (custom.has(socketId)) continue;
+        const socket = sockets.get(socketId);
+        if (!socket) continue;
+        delivered++;
+        if (!writeFrame(socket.conn, wire)) fallback.push(socketId);
+      }
+      if (fallback.length > 0) this.io.local.to(fallback).emit('board:ranks', payload);
       this.metrics.rankFrames.inc();
-      let skipped = 0;
-      for (const id of excluded) if (frame.group.members.has(id)) skipped++;
-      this.metrics.rankDeliveries.inc(frame.group.members.size - skipped);
+      this.metrics.rankDeliveries.inc(delivered);
     }
     for (const [socketId, extra] of custom) {
       const group = hub?.groupOf(socketId);
