@@ -16,7 +16,7 @@ export interface TickCoalescerOptions {
   tickMs: number;
   /**
    * How long after publishing its own batches a node flushes to its sockets (default: between a
-   * quarter and three quarters of the tick, per node). Every node publishes on the same wall-clock
+   * tenth and a quarter of the tick, per node). Every node publishes on the same wall-clock
    * boundaries, so the batches of the other nodes arrive within this window and go out in the same
    * frame: a change reaches a socket on another node about one tick after its commit, not two.
    */
@@ -53,10 +53,13 @@ export class TickCoalescer {
 
   constructor(private readonly options: TickCoalescerOptions) {
     this.channel = options.channel ?? ((boardId) => `ranks:${boardId}`);
-    // Each node flushes at its own point of the second and third quarter of the tick: late enough
-    // for the batches published at the boundary to have arrived, and not all nodes at the same
-    // instant (their flushes to thousands of sockets would collide on shared machines).
-    this.flushDelayMs = Math.min(options.flushDelayMs ?? Math.round(options.tickMs / 4 + (spread(options.fanout.nodeId) * options.tickMs) / 2), options.tickMs - 1);
+    // Each node flushes at its own point between a tenth and a quarter of the tick: late enough for
+    // the batches published at the boundary to have arrived (a Redis hop takes well under a
+    // millisecond here), early enough that a change waits little more than the tick itself, and not
+    // all nodes at the same instant (their flushes to thousands of sockets would collide on shared
+    // machines). A batch that misses the flush goes out with the next one.
+    const spreadMs = spread(options.fanout.nodeId) * options.tickMs * 0.15;
+    this.flushDelayMs = Math.min(options.flushDelayMs ?? Math.round(options.tickMs / 10 + spreadMs), options.tickMs - 1);
     this.scheduleTick();
   }
 

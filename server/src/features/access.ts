@@ -31,7 +31,7 @@ export async function membershipOf(db: Db, communityId: string, userId: string |
   return row ?? null;
 }
 
-export function subjectOf(userId: string | null, membership: MembershipRow | null): Subject {
+export function subjectOf(userId: string | null, membership: Pick<MembershipRow, 'role' | 'status'> | null): Subject {
   return { userId, membership: membership ? { role: membership.role, status: membership.status } : null };
 }
 
@@ -73,7 +73,10 @@ export async function boardAccess(db: Db, request: FastifyRequest, boardId: stri
   return { ...access, board };
 }
 
-export function ideaResource(community: CommunityRow, idea: IdeaRow): Resource {
+export function ideaResource(
+  community: Pick<CommunityRow, 'visibility'>,
+  idea: Pick<IdeaRow, 'authorId' | 'status' | 'locked' | 'hidden'>,
+): Resource {
   return {
     visibility: community.visibility,
     ownerId: idea.authorId,

@@ -1,5 +1,5 @@
 import { boards, communities, ideas, memberships, type Db } from '@cocreate/db';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../../errors.js';
 import { resultRows } from '../../lib/db-rows.js';
 import { refuseVote, setVote, type VoteOutcome } from './service.js';
@@ -83,22 +83,34 @@ export class VoteBatcher {
   private async writeBatch(batch: Pending[]): Promise<(VoteOutcome | Error | undefined)[]> {
     const ideaIds = [...new Set(batch.map((b) => b.ideaId))];
     const userIds = [...new Set(batch.map((b) => b.userId))];
-    // The two reads of the decision go out together: the memberships are found through the ideas.
+    // The two reads of the decision go out together (the memberships are found through the ideas),
+    // each with one array parameter, so their statements are the same whatever the batch holds.
+    const anyIdea = sql`${ideas.id} = any(${pgArray(ideaIds)}::uuid[])`;
     const [rows, members] = await Promise.all([
       this.db
-        .select({ idea: ideas, community: communities, downvotes: boards.downvotesEnabled })
+        .select({
+          idea: { id: ideas.id, authorId: ideas.authorId, status: ideas.status, locked: ideas.locked, hidden: ideas.hidden },
+          community: { id: communities.id, visibility: communities.visibility },
+          downvotes: boards.downvotesEnabled,
+        })
         .from(ideas)
         .innerJoin(communities, eq(communities.id, ideas.communityId))
         .innerJoin(boards, eq(boards.id, ideas.boardId))
-        .where(inArray(ideas.id, ideaIds)),
+        .where(anyIdea),
       this.db
-        .selectDistinct({ membership: memberships })
+        .selectDistinct({
+          communityId: memberships.communityId,
+          userId: memberships.userId,
+          role: memberships.role,
+          status: memberships.status,
+          voteWeight: memberships.voteWeight,
+        })
         .from(memberships)
         .innerJoin(ideas, eq(ideas.communityId, memberships.communityId))
-        .where(and(inArray(ideas.id, ideaIds), inArray(memberships.userId, userIds))),
+        .where(and(anyIdea, sql`${memberships.userId} = any(${pgArray(userIds)}::uuid[])`)),
     ]);
     const byIdea = new Map(rows.map((r) => [r.idea.id, r]));
-    const memberOf = new Map(members.map(({ membership: m }) => [`${m.communityId}|${m.userId}`, m]));
+    const memberOf = new Map(members.map((m) => [`${m.communityId}|${m.userId}`, m]));
 
     // Decide each vote exactly as the single-vote path does.
     const results: (VoteOutcome | Error | undefined)[] = batch.map(() => undefined);

@@ -4,6 +4,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { AppError, conflict, forbidden, notFound } from '../../errors.js';
 import { type CommunityRow, type IdeaRow, ideaResource, type MembershipRow, subjectOf } from '../access.js';
 
+/** What deciding a vote needs of its idea. */
+export type VoteIdea = Pick<IdeaRow, 'id' | 'authorId' | 'status' | 'locked' | 'hidden'>;
+
 /** Statuses that take no new votes but whose votes may still be withdrawn. */
 const CLOSED_STATUSES: readonly IdeaStatus[] = ['shipped', 'declined'];
 
@@ -35,8 +38,8 @@ export const toVoteResult = ({ ideaId, up, down, voteCount, version, myVote }: V
  * back what was cast.
  */
 export function refuseVote(
-  row: { idea: IdeaRow; community: CommunityRow; downvotes: boolean },
-  membership: MembershipRow | null,
+  row: { idea: VoteIdea; community: Pick<CommunityRow, 'visibility'>; downvotes: boolean },
+  membership: Pick<MembershipRow, 'role' | 'status'> | null,
   input: { userId: string; value: 1 | -1 | 0 },
 ): AppError | null {
   const resource = ideaResource(row.community, row.idea);
