@@ -72,7 +72,7 @@ export class RealtimeHub {
     });
     this.drainTimer = setInterval(() => this.slow.drain(), 250);
     this.drainTimer.unref();
-    io.on('connection', (socket) => socket.on('disconnect', () => this.slow.forget(socket.id)));
+    // A socket's held frames are forgotten by the connection handler's one disconnect listener.
     const adapter = io.of('/').adapter;
     adapter.on('create-room', (room: string) => this.roomCreated(room));
     adapter.on('delete-room', (room: string) => this.roomDeleted(room));

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type FanOut, MemoryFanOut, MemoryPresence, type Presence, RedisFanOut, RedisPresence, TickCoalescer, waitReady } from '@cocreate/fanout';
 import { MAX_SOCKET_PACKET_BYTES } from '@cocreate/protocol';
@@ -55,7 +55,7 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
   // A bare Engine.IO connection (open, no Socket.IO CONNECT yet) holds a slot of its address until
   // its handshake or its close: a flood of connections that never say who they are is capped per
   // address (and each ends after Socket.IO's connectTimeout anyway).
-  io.engine.on('connection', (conn: { request: IncomingMessage; remoteAddress: string; close(): void; once(event: 'close', fn: () => void): void }) => {
+  io.engine.on('connection', (conn: { request: IncomingMessage; remoteAddress: string; close(): void; once(event: 'close', fn: () => void): void; off(event: 'close', fn: () => void): void }) => {
     const ip = app.connectionLimits.clientIp({ headers: conn.request.headers, socket: { remoteAddress: conn.remoteAddress } as Socket });
     const release = app.connectionLimits.bare(ip);
     if (!release) return conn.close();
@@ -64,6 +64,8 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
       if (!held) return;
       held = false;
       bareConnections.delete(conn);
+      // Past its handshake the connection need not keep this listener (nor the slot's closures).
+      conn.off('close', free);
       release();
     };
     bareConnections.set(conn, free);
@@ -95,10 +97,22 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
   const theHub = hub;
   fanout.onResync(() => theHub.askAllToResync(3000));
   io.use(handshake(app));
-  io.on(
-    'connection',
-    createConnectionHandler({ app, hub, eventsPerSecond: config.realtime.eventsPerSecond, eventBurst: config.realtime.eventBurst }),
-  );
+  const onConnection = createConnectionHandler({
+    app,
+    hub,
+    eventsPerSecond: config.realtime.eventsPerSecond,
+    eventBurst: config.realtime.eventBurst,
+  });
+  io.on('connection', (socket) => {
+    onConnection(socket);
+    // Engine.IO keeps the connection's first HTTP request (and what hangs off it) for the connection's
+    // life; Socket.IO's memory tuning advice is to let it go. That frees the first polling request of a
+    // connection that starts with polling (Engine.IO 6.6 itself still holds a WebSocket upgrade request
+    // until the socket closes). Past the handshake only what builds a handshake is still read, if the
+    // client connects the namespace again on this connection (after a namespace disconnect): keep that.
+    const conn = socket.conn as unknown as { request: IncomingMessage | HandshakeRequest };
+    if (conn.request instanceof IncomingMessage) conn.request = handshakeRequest(conn.request);
+  });
   app.decorate('realtime', hub);
   const m = app.metrics;
   m.gauge('cocreate_sockets_connected', 'Socket.IO connections on this node', () => io.engine.clientsCount);
@@ -120,3 +134,23 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     io.engine.close();
   });
 });
+
+/** What Socket.IO (building a handshake) and our handshake middleware read of the first request. */
+interface HandshakeRequest {
+  headers: IncomingMessage['headers'];
+  url: string | undefined;
+  connection: { encrypted: boolean };
+  _query: unknown;
+}
+
+const ENCRYPTED = { encrypted: true };
+const PLAIN = { encrypted: false };
+
+function handshakeRequest(req: IncomingMessage): HandshakeRequest {
+  return {
+    headers: req.headers,
+    url: req.url,
+    connection: (req.socket as { encrypted?: boolean } | null)?.encrypted ? ENCRYPTED : PLAIN,
+    _query: (req as { _query?: unknown })._query,
+  };
+}
