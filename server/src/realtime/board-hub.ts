@@ -9,8 +9,6 @@ export interface IdeaCounters extends RankInput {
 
 export interface WindowGroup {
   key: string;
-  /** The Socket.IO room of every local socket showing this window. */
-  room: string;
   sort: IdeaSort;
   limit: number;
   members: Set<string>;
@@ -20,8 +18,8 @@ export interface WindowGroup {
 
 /**
  * One board on one node: an index of its visible ideas' counters, and the windows (sort × first N)
- * its local sockets show. Sockets with the same window share a room, so each frame is encoded once
- * per window, not once per socket. A frame carries the changed ideas that are in the window before
+ * its local sockets show. Sockets with the same window share a group (its members are the sockets
+ * the hub writes the window's frame to), so each frame is encoded once per window, not once per socket. A frame carries the changed ideas that are in the window before
  * or after the change (so a client sees ideas enter and leave), nothing else.
  */
 export class BoardHub {
@@ -51,7 +49,7 @@ export class BoardHub {
     const key = `${sort}:${limit}`;
     let group = this.groups.get(key);
     if (!group) {
-      group = { key, room: `win:${this.boardId}:${key}`, sort, limit, members: new Set(), top: this.topIds(sort, limit, now) };
+      group = { key, sort, limit, members: new Set(), top: this.topIds(sort, limit, now) };
       this.groups.set(key, group);
     }
     group.members.add(socketId);

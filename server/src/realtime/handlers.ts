@@ -20,7 +20,7 @@ import type { z } from 'zod';
 import { AppError, unauthenticated } from '../errors.js';
 import { boardAccessFor, communityAccessFor, ideaAccessFor } from './access.js';
 import type { BoardHub } from './board-hub.js';
-import { ackError } from './handshake.js';
+import { ackError, releaseGuestSlot } from './handshake.js';
 import type { AppSocket, RealtimeHub } from './hub.js';
 import { type BucketState, Strikes, TokenBucket } from './limits.js';
 import { SnapshotCache, snapshotIdea, topIdeas } from './snapshots.js';
@@ -195,17 +195,15 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
       const { board } = await boardAccessFor(db, socket.data.userId, p.boardId, 'idea.read');
       const boardHub = await hub.boardHub(board.id, board.ranking);
       const group = boardHub.join(socket.id, p.sort ?? board.ranking.formula, p.limit ?? DEFAULT_WINDOW, Date.now());
-      for (const room of socket.rooms) if (room.startsWith(`win:${board.id}:`) && room !== group.room) await socket.leave(room);
       const room = boardRoomOf(boardHub);
-      await socket.join([room, group.room]);
+      await socket.join(room);
       markJoined(state, room);
       await enterPresence(socket, state, room);
       return { snapshot: await boardSnapshot(socket, state, board.id, group.sort, group.limit) };
     }),
 
     'board:leave': handler(BoardLeavePayload, async (socket, state, p) => {
-      const group = hub.boards.get(p.boardId)?.leave(socket.id);
-      if (group) await socket.leave(group.room);
+      hub.boards.get(p.boardId)?.leave(socket.id);
       const room = `board:${p.boardId}`;
       await leavePresence(socket, state, room);
       await socket.leave(room);
@@ -306,6 +304,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
   /** Every socket's `disconnect` listener (Node calls it with the socket as `this`). */
   function onDisconnect(this: AppSocket) {
     hub.slow.forget(this.id);
+    releaseGuestSlot(this);
     const state = states.get(this);
     if (!state) return;
     states.delete(this);

@@ -22,6 +22,14 @@ export const bareConnections = new WeakMap<object, () => void>();
  * from `auth.token` (bearer) or the session cookie. No credentials means a guest (read-only, public
  * boards; a few per address); bad credentials are refused.
  */
+/** The guest slot each guest socket holds, given back by `releaseGuestSlot` when it disconnects. */
+const guestSlots = new WeakMap<AppSocket, () => void>();
+
+export function releaseGuestSlot(socket: AppSocket): void {
+  guestSlots.get(socket)?.();
+  guestSlots.delete(socket);
+}
+
 export function handshake(app: FastifyInstance) {
   const allowed = new Set(app.config.publicOrigins);
   const limits = app.connectionLimits;
@@ -33,9 +41,13 @@ export function handshake(app: FastifyInstance) {
       const ip = limits.clientIp({ headers: socket.request.headers, socket: { remoteAddress: socket.handshake.address } as Socket });
       if (!(await limits.handshake(ip))) return next(connectError('RATE_LIMITED', 'too many connections from this address; retry later'));
       const asGuest = () => {
+        // Gone during the awaits above: Socket.IO drops the socket without a `disconnect`, so it
+        // must take no slot. Otherwise it connects before any I/O can close it, and its
+        // `disconnect` (the connection handler's) gives the slot back.
+        if (socket.conn.readyState !== 'open') return next(connectError('UNAVAILABLE', 'the connection closed during its handshake'));
         const release = limits.guest(ip);
         if (!release) return next(connectError('RATE_LIMITED', 'too many connections without a session from this address'));
-        socket.conn.once('close', release);
+        guestSlots.set(socket, release);
         next();
       };
       const headers = socket.handshake.headers;
