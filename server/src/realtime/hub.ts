@@ -5,7 +5,7 @@ import { and, eq, ne } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Server, Socket } from 'socket.io';
 import type { Metrics } from '../plugins/metrics.js';
-import { BoardHub } from './board-hub.js';
+import { BoardHub, type WindowGroup } from './board-hub.js';
 import { SlowConsumers } from './slow-consumers.js';
 import { encodeEventFrame, writeFrame } from './wire.js';
 
@@ -18,6 +18,8 @@ export type IO = Server<ClientToServerEvents, ServerToClientEvents, Record<strin
 export type AppSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 const EVENTS = 'ev:';
+/** Sockets written in one turn of the event loop during a flush. */
+const WRITE_CHUNK = 200;
 const REVOKE = 'revoke:';
 
 /**
@@ -213,26 +215,41 @@ export class RealtimeHub {
         else custom.set(socketId, [change]);
       }
     }
-    for (const frame of frames) {
-      for (const socketId of frame.group.members) {
-        if (!custom.has(socketId) && this.slow.needsCustomFrame(socketId)) custom.set(socketId, []);
-      }
-    }
-    // Each window's frame is encoded once and written straight to its sockets' WebSockets; a
-    // socket that cannot take the direct write (long polling, packets queued) gets the same event
-    // through Socket.IO, in one broadcast per window.
+    // As with a flush that throws (see TickCoalescer), a failed write is one board's problem for one tick.
+    void this.writeWindows(boardId, hub, frames, custom).catch(() => undefined);
+  }
+
+  /**
+   * Each window's frame is encoded once and written straight to its sockets' WebSockets; a socket
+   * that cannot take the direct write (long polling, packets queued) gets the same event through
+   * Socket.IO, in one broadcast per window. Every WRITE_CHUNK sockets the loop lets the event loop
+   * run, so votes, acks and database answers do not wait for a whole flush to thousands of sockets.
+   * Frames carry versions, so a frame that overtakes another (a socket that joined meanwhile) is harmless.
+   */
+  private async writeWindows(
+    boardId: string,
+    hub: BoardHub | undefined,
+    frames: { group: WindowGroup; changes: RankChange[] }[],
+    custom: Map<string, RankChange[]>,
+  ): Promise<void> {
     const sockets = this.io.of('/').sockets;
+    let written = 0;
     for (const frame of frames) {
       const payload = { boardId, changes: frame.changes };
       const wire = encodeEventFrame('board:ranks', payload);
       const fallback: string[] = [];
       let delivered = 0;
-      for (const socketId of frame.group.members) {
+      for (const socketId of [...frame.group.members]) {
         if (custom.has(socketId)) continue;
+        if (this.slow.needsCustomFrame(socketId)) {
+          custom.set(socketId, []);
+          continue;
+        }
         const socket = sockets.get(socketId);
         if (!socket) continue;
         delivered++;
         if (!writeFrame(socket.conn, wire)) fallback.push(socketId);
+        if (++written % WRITE_CHUNK === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (fallback.length > 0) this.io.local.to(fallback).emit('board:ranks', payload);
       this.metrics.rankFrames.inc();

@@ -57,6 +57,50 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
     await batcher.close();
   });
 
+  it('keeps one user’s votes on one idea in arrival order when batches are written at once', async () => {
+    const fx = await communityFixture(t);
+    const idea = await fx.idea(fx.owner, 'Flip-flop');
+    const me = await fx.member();
+    const others: TestUser[] = [];
+    for (let i = 0; i < 5; i++) others.push(await fx.member());
+    // The real database, except that the first batch's write waits a moment before it is sent, so
+    // the batches taken meanwhile would overtake it if they held any of my later votes.
+    let delayed = false;
+    const db = new Proxy(t.app.db, {
+      get(target, prop, receiver) {
+        if (prop !== 'execute') return Reflect.get(target, prop, receiver);
+        return async (...args: Parameters<typeof target.execute>) => {
+          if (!delayed) {
+            delayed = true;
+            await new Promise((r) => setTimeout(r, 300));
+          }
+          return target.execute(...args);
+        };
+      },
+    });
+    const batcher = new VoteBatcher(db, { enabled: true, concurrency: 2 });
+    const values: (1 | 0)[] = [1, 0, 1, 0, 1, 0, 1];
+    const mine: Promise<VoteOutcome>[] = [];
+    const theirs: Promise<VoteOutcome>[] = [];
+    for (const [i, value] of values.entries()) {
+      mine.push(batcher.submit({ ideaId: idea.id, userId: me.id, value }));
+      for (const o of others) theirs.push(batcher.submit({ ideaId: idea.id, userId: o.id, value: i % 2 ? 0 : 1 }));
+      // Let the first batch start, so later ones are taken while it is being written.
+      if (i === 0) await new Promise((r) => setImmediate(r));
+    }
+    const acks = await Promise.all(mine);
+    await Promise.all(theirs);
+    expect(batcher.stats.batches).toBeGreaterThan(1);
+    expect(acks.map((a) => a.myVote)).toEqual(values);
+    const versions = acks.map((a) => a.version);
+    expect(versions.every((v, i) => i === 0 || v > (versions[i - 1] ?? 0))).toBe(true);
+    const [row] = await t.app.db.select().from(ideas).where(eq(ideas.id, idea.id));
+    const rows = await t.app.db.select().from(votes).where(eq(votes.ideaId, idea.id));
+    expect(rows.find((v) => v.userId === me.id)?.value).toBe(1);
+    expect(row?.up).toBe(rows.filter((v) => v.value === 1).length);
+    await batcher.close();
+  });
+
   it.runIf(kind === 'postgres')('falls back vote by vote when an idea closes between the decision and the write', async () => {
     const fx = await communityFixture(t);
     const open = await fx.idea(fx.owner, 'Stays open');

@@ -10,6 +10,8 @@ export interface VoteRequest {
   value: 1 | -1 | 0;
 }
 
+const pairKey = (v: VoteRequest) => `${v.ideaId}|${v.userId}`;
+
 interface Pending extends VoteRequest {
   resolve: (outcome: VoteOutcome) => void;
   reject: (err: unknown) => void;
@@ -28,14 +30,25 @@ interface Pending extends VoteRequest {
  */
 export class VoteBatcher {
   private queue: Pending[] = [];
-  private running = false;
+  private inFlight = 0;
+  /** The (idea, user) pairs of the batches being written: their later votes wait for them. */
+  private readonly busyPairs = new Set<string>();
   private closed = false;
   /** For metrics and tests: batches written, the largest one, and batches that fell back. */
   readonly stats = { batches: 0, largest: 0, fallbacks: 0 };
 
   constructor(
     private readonly db: Db,
-    private readonly options: { enabled?: boolean; maxBatch?: number; onFallback?: (err: unknown) => void } = {},
+    private readonly options: {
+      enabled?: boolean;
+      maxBatch?: number;
+      /**
+       * Batches written at once (default 2): while one waits for its commit, the next one is read
+       * and locked, and PostgreSQL flushes their commits together.
+       */
+      concurrency?: number;
+      onFallback?: (err: unknown) => void;
+    } = {},
   ) {}
 
   submit(request: VoteRequest): Promise<VoteOutcome> {
@@ -44,39 +57,68 @@ export class VoteBatcher {
     if (this.options.enabled === false) return setVote(this.db, request);
     return new Promise((resolve, reject) => {
       this.queue.push({ ...request, resolve, reject });
-      if (!this.running) void this.drain();
+      this.pump();
     });
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
-  private async drain(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.options.maxBatch ?? 500);
-        this.stats.batches++;
-        this.stats.largest = Math.max(this.stats.largest, batch.length);
-        try {
-          const results = await this.writeBatch(batch);
-          batch.forEach((p, i) => {
-            const r = results[i];
-            if (r instanceof Error) p.reject(r);
-            else if (r) p.resolve(r);
-            else p.reject(new AppError('INTERNAL', 'the vote was not written'));
-          });
-        } catch (err) {
-          this.stats.fallbacks++;
-          this.options.onFallback?.(err);
-          // The batch as a whole failed (a deadlock, a row changed under us): one by one instead.
-          for (const p of batch) await setVote(this.db, p).then(p.resolve, p.reject);
-        }
+  /** Starts batches while fewer than `concurrency` are being written and some queued vote may go. */
+  private pump(): void {
+    while (this.inFlight < (this.options.concurrency ?? 2) && this.queue.length > 0) {
+      const batch = this.take();
+      if (batch.length === 0) return;
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        for (const p of batch) this.busyPairs.delete(pairKey(p));
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * The next batch, in arrival order: up to maxBatch votes whose (idea, user) pair is in no batch
+   * being written. A pair that must wait keeps all its later votes waiting too, so one user's votes
+   * on one idea are always applied in the order they came.
+   */
+  private take(): Pending[] {
+    const max = this.options.maxBatch ?? 500;
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    const waiting = new Set<string>();
+    for (const p of this.queue) {
+      const key = pairKey(p);
+      if (batch.length < max && !this.busyPairs.has(key) && !waiting.has(key)) batch.push(p);
+      else {
+        rest.push(p);
+        waiting.add(key);
       }
-    } finally {
-      this.running = false;
+    }
+    this.queue = rest;
+    for (const p of batch) this.busyPairs.add(pairKey(p));
+    return batch;
+  }
+
+  private async write(batch: Pending[]): Promise<void> {
+    this.stats.batches++;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    try {
+      const results = await this.writeBatch(batch);
+      batch.forEach((p, i) => {
+        const r = results[i];
+        if (r instanceof Error) p.reject(r);
+        else if (r) p.resolve(r);
+        else p.reject(new AppError('INTERNAL', 'the vote was not written'));
+      });
+    } catch (err) {
+      this.stats.fallbacks++;
+      this.options.onFallback?.(err);
+      // The batch as a whole failed (a deadlock, a row changed under us): one by one instead.
+      for (const p of batch) await setVote(this.db, p).then(p.resolve, p.reject);
     }
   }
 
