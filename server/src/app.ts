@@ -82,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const voteBatcher = new VoteBatcher(database.db, {
     enabled: config.realtime.voteGroupCommit,
     onFallback: (err) => app.log.warn({ err }, 'vote batch failed; retried vote by vote'),
+    onFailure: (err) => app.log.error({ err }, 'vote batch failed after its commit; its votes were refused'),
   });
   app.decorate('votes', voteBatcher);
   app.addHook('onClose', async () => {

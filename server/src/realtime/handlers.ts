@@ -131,7 +131,14 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     const room = `idea:${idea.id}`;
     const seq = await hub.currentSeq(room);
     return {
-      idea: { ...snapshotIdea(idea), bodyText: idea.bodyText, locked: idea.locked, hidden: idea.hidden, mergedInto: idea.mergedInto, boardId: idea.boardId },
+      idea: {
+        ...snapshotIdea(idea),
+        bodyText: idea.bodyText,
+        locked: idea.locked,
+        hidden: idea.hidden,
+        mergedInto: idea.mergedInto,
+        boardId: idea.boardId,
+      },
       seq,
       presence: await hub.presence.list(room),
     };
@@ -166,11 +173,18 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     if (strikeRule.add((state.strikes ??= []))) socket.disconnect(true);
   };
 
+  /**
+   * A join handler resumes after its awaits: if the socket disconnected meanwhile, its disconnect
+   * cleanup has run already, and joining a room, a window or presence now would leave a ghost.
+   */
+  const stillConnected = (socket: AppSocket) => {
+    if (!socket.connected) throw new AppError('UNAVAILABLE', 'the socket disconnected');
+  };
   const enterPresence = async (socket: AppSocket, state: SocketState, room: string) => {
     const userId = socket.data.userId;
     if (!userId) return;
     const rooms = (state.presence ??= new Set());
-    if (rooms.has(room)) return;
+    if (rooms.has(room) || !socket.connected) return;
     rooms.add(room);
     await hub.presence.join(room, socket.id, { userId, name: socket.data.name ?? 'member', status: 'viewing' });
   };
@@ -184,9 +198,15 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     if (!userId) throw unauthenticated('sign in to vote');
     const result = await app.votes.submit({ ideaId, userId, value });
     if (result.changed) {
-      hub.voteCommitted(result.boardId, { ideaId, up: result.up, down: result.down, version: result.version, weightedScore: result.weightedScore });
+      hub.voteCommitted(result.boardId, {
+        ideaId: result.ideaId,
+        up: result.up,
+        down: result.down,
+        version: result.version,
+        weightedScore: result.weightedScore,
+      });
     }
-    return { ideaId, up: result.up, down: result.down, version: result.version, myVote: result.myVote };
+    return { ideaId: result.ideaId, up: result.up, down: result.down, version: result.version, myVote: result.myVote };
   };
 
   /** Every client event's schema and handler, made once for all sockets. */
@@ -194,6 +214,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     'board:join': handler(BoardJoinPayload, async (socket, state, p) => {
       const { board } = await boardAccessFor(db, socket.data.userId, p.boardId, 'idea.read');
       const boardHub = await hub.boardHub(board.id, board.ranking);
+      stillConnected(socket);
       const group = boardHub.join(socket.id, p.sort ?? board.ranking.formula, p.limit ?? DEFAULT_WINDOW, Date.now());
       const room = boardRoomOf(boardHub);
       await socket.join(room);
@@ -213,6 +234,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
 
     'idea:join': handler(IdeaJoinPayload, async (socket, state, p) => {
       const { idea } = await ideaAccessFor(db, socket.data.userId, p.ideaId, 'idea.read');
+      stillConnected(socket);
       await socket.join(`idea:${idea.id}`);
       hub.trackIdeaRoom(idea.id, idea.boardId);
       await enterPresence(socket, state, `idea:${idea.id}`);
@@ -227,6 +249,7 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
 
     'community:join': handler(CommunityJoinPayload, async (socket, _state, p) => {
       await communityAccessFor(db, socket.data.userId, p.communityId);
+      stillConnected(socket);
       await socket.join(`community:${p.communityId}`);
       return { snapshot: await communitySnapshot(p.communityId) };
     }),
@@ -273,7 +296,11 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
     if (!parsed.success) {
       strike(socket, state);
       const issue = parsed.error.issues[0];
-      return reply({ ok: false, code: 'VALIDATION_FAILED', message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}` });
+      return reply({
+        ok: false,
+        code: 'VALIDATION_FAILED',
+        message: `${issue?.path.join('.') || 'payload'}: ${issue?.message ?? 'invalid'}`,
+      });
     }
     try {
       reply({ ok: true, ...(await h.handle(socket, state, parsed.data)) });
@@ -302,7 +329,10 @@ export function createConnectionHandler({ app, hub, eventsPerSecond, eventBurst 
   }
 
   /** Every socket's `disconnect` listener (Node calls it with the socket as `this`). */
-  function onDisconnect(this: AppSocket) {
+  function onDisconnect(this: AppSocket, reason: string) {
+    // The client left the namespace but kept its connection: close that too, or it would stay open
+    // holding neither a guest slot nor a bare slot (the app has no other namespace to move to).
+    if (reason === 'client namespace disconnect') this.conn.close();
     hub.slow.forget(this.id);
     releaseGuestSlot(this);
     const state = states.get(this);

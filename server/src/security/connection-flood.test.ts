@@ -104,6 +104,21 @@ describe('connection floods (two nodes sharing Redis)', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fifth.ws.readyState).toBe(fifth.ws.OPEN);
   });
+
+  it('closes a guest that leaves the namespace but keeps its connection (it would hold no slot)', async () => {
+    const LEAVER = '127.0.0.4';
+    const engine = `${urlA.ws}/socket.io/?EIO=4&transport=websocket`;
+    const guest = await rawWs(engine, { from: LEAVER });
+    await until(() => guest.got.some((f) => f.toString().startsWith('0{')));
+    guest.ws.send('40');
+    await until(() => guest.got.some((f) => f.toString().startsWith('40{')));
+    const closed = closeOf(guest.ws);
+    guest.ws.send('41');
+    expect((await closed).code).toBeGreaterThanOrEqual(1000);
+    // Its slot is back: the address may still open as many guests as before.
+    const again = [sio(urlA.http, { from: LEAVER }), sio(urlA.http, { from: LEAVER }), sio(urlA.http, { from: LEAVER })];
+    expect(await Promise.all(again.map(outcome))).toEqual(['ok', 'ok', 'ok']);
+  });
 });
 
 describe('client address behind a trusted proxy', () => {

@@ -101,6 +101,22 @@ describe.each(testDbKinds())('the vote batcher on %s', (kind) => {
     await batcher.close();
   });
 
+  it.each([true, false])('counts one vote per user and idea however the ids are cased (group commit %s)', async (enabled) => {
+    const fx = await communityFixture(t);
+    const idea = await fx.idea(fx.owner, 'Shouting ids');
+    const voter = await fx.member();
+    const batcher = new VoteBatcher(t.app.db, { enabled });
+    const spellings = [idea.id, idea.id.toUpperCase(), idea.id, idea.id.toUpperCase()];
+    const acks = await Promise.all(
+      spellings.map((ideaId, i) => batcher.submit({ ideaId, userId: i % 2 ? voter.id.toUpperCase() : voter.id, value: 1 })),
+    );
+    expect(acks.every((a) => a.ideaId === idea.id)).toBe(true);
+    expect(acks.filter((a) => a.changed)).toHaveLength(1);
+    const [row] = await t.app.db.select().from(ideas).where(eq(ideas.id, idea.id));
+    expect(row?.up).toBe(1);
+    await batcher.close();
+  });
+
   it.runIf(kind === 'postgres')('falls back vote by vote when an idea closes between the decision and the write', async () => {
     const fx = await communityFixture(t);
     const open = await fx.idea(fx.owner, 'Stays open');

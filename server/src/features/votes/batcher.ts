@@ -48,6 +48,8 @@ export class VoteBatcher {
        */
       concurrency?: number;
       onFallback?: (err: unknown) => void;
+      /** A batch that failed after its commit (its votes are refused, not replayed). */
+      onFailure?: (err: unknown) => void;
     } = {},
   ) {}
 
@@ -56,7 +58,8 @@ export class VoteBatcher {
     // Switched off (VOTE_GROUP_COMMIT=false): every vote is its own short transaction.
     if (this.options.enabled === false) return setVote(this.db, request);
     return new Promise((resolve, reject) => {
-      this.queue.push({ ...request, resolve, reject });
+      // Ids as the database spells them (UUIDs accept upper case): one pair, one key, one lock.
+      this.queue.push({ ...request, ideaId: request.ideaId.toLowerCase(), userId: request.userId.toLowerCase(), resolve, reject });
       this.pump();
     });
   }
@@ -72,11 +75,13 @@ export class VoteBatcher {
       const batch = this.take();
       if (batch.length === 0) return;
       this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        for (const p of batch) this.busyPairs.delete(pairKey(p));
-        this.pump();
-      });
+      void this.write(batch)
+        .catch((err: unknown) => this.options.onFailure?.(err))
+        .finally(() => {
+          this.inFlight--;
+          for (const p of batch) this.busyPairs.delete(pairKey(p));
+          this.pump();
+        });
     }
   }
 
@@ -86,7 +91,7 @@ export class VoteBatcher {
    * on one idea are always applied in the order they came.
    */
   private take(): Pending[] {
-    const max = this.options.maxBatch ?? 500;
+    const max = this.options.maxBatch ?? 200;
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     const waiting = new Set<string>();
@@ -106,20 +111,30 @@ export class VoteBatcher {
   private async write(batch: Pending[]): Promise<void> {
     this.stats.batches++;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
+    let results: (VoteOutcome | Error | undefined)[];
     try {
-      const results = await this.writeBatch(batch);
-      batch.forEach((p, i) => {
-        const r = results[i];
-        if (r instanceof Error) p.reject(r);
-        else if (r) p.resolve(r);
-        else p.reject(new AppError('INTERNAL', 'the vote was not written'));
-      });
+      results = await this.writeBatch(batch);
     } catch (err) {
+      if (!(err instanceof BatchNotWritten)) {
+        // Failed after its commit (an answer that could not be read): replaying would report the
+        // votes as unchanged; they are refused instead, and a client that votes again is answered
+        // with the stored state.
+        for (const p of batch) p.reject(new AppError('INTERNAL', 'the vote batch failed; vote again'));
+        this.options.onFailure?.(err);
+        return;
+      }
       this.stats.fallbacks++;
-      this.options.onFallback?.(err);
-      // The batch as a whole failed (a deadlock, a row changed under us): one by one instead.
+      this.options.onFallback?.(err.cause);
+      // Nothing of the batch was written (a row changed under us, a deadlock): one by one instead.
       for (const p of batch) await setVote(this.db, p).then(p.resolve, p.reject);
+      return;
     }
+    batch.forEach((p, i) => {
+      const r = results[i];
+      if (r instanceof Error) p.reject(r);
+      else if (r) p.resolve(r);
+      else p.reject(new AppError('INTERNAL', 'the vote was not written'));
+    });
   }
 
   private async writeBatch(batch: Pending[]): Promise<(VoteOutcome | Error | undefined)[]> {
@@ -128,7 +143,7 @@ export class VoteBatcher {
     // The two reads of the decision go out together (the memberships are found through the ideas),
     // each with one array parameter, so their statements are the same whatever the batch holds.
     const anyIdea = sql`${ideas.id} = any(${pgArray(ideaIds)}::uuid[])`;
-    const [rows, members] = await Promise.all([
+    const decision = Promise.all([
       this.db
         .select({
           idea: { id: ideas.id, authorId: ideas.authorId, status: ideas.status, locked: ideas.locked, hidden: ideas.hidden },
@@ -151,6 +166,9 @@ export class VoteBatcher {
         .innerJoin(ideas, eq(ideas.communityId, memberships.communityId))
         .where(and(anyIdea, sql`${memberships.userId} = any(${pgArray(userIds)}::uuid[])`)),
     ]);
+    const [rows, members] = await decision.catch((err: unknown) => {
+      throw new BatchNotWritten(err);
+    });
     const byIdea = new Map(rows.map((r) => [r.idea.id, r]));
     const memberOf = new Map(members.map((m) => [`${m.communityId}|${m.userId}`, m]));
 
@@ -173,8 +191,7 @@ export class VoteBatcher {
     // locks, replays the votes in arrival order against the stored ones, writes the votes and the
     // counters, and fails as a whole if an idea changed since the decision above.
     const guarded = [...new Set(accepted.map((b) => b.ideaId))].map((id) => byIdea.get(id)!.idea);
-    const [answer] = resultRows<{ r: BatchAnswer | string }>(
-      await this.db.execute(sql`select cocreate_apply_votes(
+    const call = this.db.execute(sql`select cocreate_apply_votes(
         ${pgArray(accepted.map((b) => b.ideaId))}::uuid[],
         ${pgArray(accepted.map((b) => b.userId))}::uuid[],
         ${pgArray(accepted.map((b) => b.value))}::smallint[],
@@ -182,7 +199,11 @@ export class VoteBatcher {
         ${pgArray(guarded.map((g) => g.id))}::uuid[],
         ${pgArray(guarded.map((g) => g.status))}::text[],
         ${pgArray(guarded.map((g) => g.locked))}::boolean[],
-        ${pgArray(guarded.map((g) => g.hidden))}::boolean[]) as r`),
+        ${pgArray(guarded.map((g) => g.hidden))}::boolean[]) as r`);
+    const [answer] = resultRows<{ r: BatchAnswer | string }>(
+      await call.catch((err: unknown) => {
+        throw new BatchNotWritten(err);
+      }),
     );
     if (!answer) throw new AppError('INTERNAL', 'the vote batch returned nothing');
     const { steps, ideas: after } = (typeof answer.r === 'string' ? JSON.parse(answer.r) : answer.r) as BatchAnswer;
@@ -204,7 +225,12 @@ export class VoteBatcher {
     for (const [ord, changed, up, down, weighted] of steps) {
       const b = accepted[ord - 1]!;
       const r = running.get(b.ideaId);
-      if (!r) throw new AppError('INTERNAL', 'the vote batch lost an idea');
+      if (!r) {
+        // Deleted after the decision: a withdrawal that found nothing to withdraw (a cast fails the
+        // foreign key, and with it the whole call).
+        results[acceptedAt[ord - 1]!] = notFound('idea');
+        continue;
+      }
       if (changed) {
         r.up += up;
         r.down += down;
@@ -224,6 +250,13 @@ export class VoteBatcher {
       };
     }
     return results;
+  }
+}
+
+/** The call of cocreate_apply_votes failed, so nothing of the batch was written. */
+class BatchNotWritten extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the vote batch was not written', { cause });
   }
 }
 

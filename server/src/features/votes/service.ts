@@ -74,7 +74,8 @@ export async function setVote(db: Db, input: { ideaId: string; userId: string; v
   //    the last statement, so the hot row stays locked for the commit only, not for the whole
   //    transaction: votes of different users on one idea no longer queue behind each other.
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.userId}::text), hashtext(${input.ideaId}::text))`);
+    // The pair's lock as cocreate_apply_votes takes it: the ids as the database spells them.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.userId}::uuid::text), hashtext(${idea.id}::text))`);
     const [previous] = await tx
       .select({ value: votes.value, weight: votes.weight })
       .from(votes)
