@@ -76,7 +76,11 @@ describe('socket input and permissions', () => {
     expect(answers.some((a) => a.code === 'RATE_LIMITED')).toBe(true);
     expect(await disconnected).toBe('io server disconnect');
     const vote = await ask(neighbour, 'vote:cast', { ideaId: idea2, value: 1 });
-    expect(vote).toMatchObject({ ok: true, up: 2 });
+    expect(vote.ok).toBe(true);
+    // The flooder's accepted vote was cut from its ack, not from the database: it may commit just
+    // before or just after the neighbour's (two batches are written at once), and then both count.
+    expect([1, 2]).toContain(vote.up);
+    await until(async () => (await ask(neighbour, 'vote:cast', { ideaId: idea2, value: 1 })).up === 2);
   });
 
   it('disconnects a socket that keeps sending unknown events or events without acks', async () => {
