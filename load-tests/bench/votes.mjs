@@ -360,6 +360,7 @@ async function startNodes(ctx, mode) {
       FANOUT_MODE: mode,
       // Experimental server switches pass through when set for the run.
       ...(process.env.VOTE_GROUP_COMMIT ? { VOTE_GROUP_COMMIT: process.env.VOTE_GROUP_COMMIT } : {}),
+      ...(process.env.VOTE_BATCHES_IN_FLIGHT ? { VOTE_BATCHES_IN_FLIGHT: process.env.VOTE_BATCHES_IN_FLIGHT } : {}),
       SOCKET_EVENTS_PER_SECOND: '100000',
       SOCKET_EVENT_BURST: '100000',
       ...(ctx.dbPool ? { DB_POOL_SIZE: String(ctx.dbPool) } : {}),

@@ -81,6 +81,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('redis', redis);
   const voteBatcher = new VoteBatcher(database.db, {
     enabled: config.realtime.voteGroupCommit,
+    concurrency: config.realtime.voteBatchesInFlight,
     onFallback: (err) => app.log.warn({ err }, 'vote batch failed; retried vote by vote'),
     onFailure: (err) => app.log.error({ err }, 'vote batch failed after its commit; its votes were refused'),
   });

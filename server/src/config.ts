@@ -109,6 +109,7 @@ const EnvSchema = z.object({
   SOCKET_EVENT_BURST: int(40, 1, 100_000),
   PRESENCE_TTL_MS: int(10_000, 500, 600_000),
   VOTE_GROUP_COMMIT: z.enum(['true', 'false']).default('true'),
+  VOTE_BATCHES_IN_FLIGHT: int(1, 1, 8),
   FANOUT_MODE: z.enum(['cocreate', 'naive', 'stock-coalesced']).default('cocreate'),
   SLOW_CONSUMER_BYTES: int(256 * 1024, 1024, 64 * 1024 * 1024),
   SLOW_CONSUMER_MAX_BEHIND_MS: int(10_000, 100, 600_000),
@@ -188,6 +189,8 @@ export interface Config {
     fanoutMode: 'cocreate' | 'naive' | 'stock-coalesced';
     /** Group commit of votes: many concurrent votes per transaction (on by default). */
     voteGroupCommit: boolean;
+    /** Vote batches a node writes at once. */
+    voteBatchesInFlight: number;
   };
   collab: {
     /** A document with no connections is flushed and unloaded after this long. */
@@ -291,6 +294,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       slowConsumerMaxBehindMs: e.SLOW_CONSUMER_MAX_BEHIND_MS,
       fanoutMode: e.FANOUT_MODE,
       voteGroupCommit: e.VOTE_GROUP_COMMIT === 'true',
+      voteBatchesInFlight: e.VOTE_BATCHES_IN_FLIGHT,
     },
     collab: {
       idleMs: e.COLLAB_IDLE_MS,
