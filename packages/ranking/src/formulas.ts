@@ -85,12 +85,14 @@ export function hotScore(input: RankInput, decayHours: number = DEFAULTS.decayHo
 /**
  * wilson: lower bound of the Wilson score interval (z = 1.96 → 95 %):
  *
- *     n = up + down;  0 when n = 0; otherwise, with p = up / n,
+ *     n = up + down;  0 when up = 0; otherwise, with p = up / n,
  *     wilson = (p + z²/(2n) − z · sqrt((p(1 − p) + z²/(4n)) / n)) / (1 + z²/n)
  */
 export function wilsonLowerBound(up: number, down: number, z: number = DEFAULTS.z): number {
   const n = up + down;
-  if (n === 0) return 0;
+  // Without upvotes the bound is exactly 0; the formula would leave a rounding residue of either sign
+  // that moves with the number of downvotes.
+  if (up === 0 || n === 0) return 0;
   const p = up / n;
   const z2 = z * z;
   return (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p) + z2 / (4 * n)) / n)) / (1 + z2 / n);

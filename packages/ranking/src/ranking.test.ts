@@ -101,6 +101,10 @@ describe('wilson', () => {
   it('0 up, 0 down = 0', () => {
     expect(wilsonLowerBound(0, 0)).toBe(0);
   });
+  it('no upvotes is exactly 0 however many downvotes (no rounding residue that moves with them)', () => {
+    // Found by the property test: 0 up, 461,818 down came out a hair above 0 and rose with one more downvote.
+    for (const down of [1, 7, 461_818, 461_819, 10_000_000]) expect(wilsonLowerBound(0, down)).toBe(0);
+  });
   it('5 up, 0 down ≈ 0.5655', () => {
     // n = 5, p = 1, z² = 3.8416: z²/2n = 0.38416, z·sqrt((0 + z²/4n)/n) = 1.96·sqrt(0.038416) = 1.96·0.196 = 0.38416
     // (1 + 0.38416 − 0.38416) / (1 + 0.76832) = 1 / 1.76832 ≈ 0.565509
