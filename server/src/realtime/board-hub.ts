@@ -19,8 +19,9 @@ export interface WindowGroup {
 /**
  * One board on one node: an index of its visible ideas' counters, and the windows (sort × first N)
  * its local sockets show. Sockets with the same window share a group (its members are the sockets
- * the hub writes the window's frame to), so each frame is encoded once per window, not once per socket. A frame carries the changed ideas that are in the window before
- * or after the change (so a client sees ideas enter and leave), nothing else.
+ * the hub writes the window's frame to), so each frame is encoded once per window, not once per
+ * socket. A frame carries the changed ideas that are in the window before or after the change (so a
+ * client sees ideas enter and leave), nothing else.
  */
 export class BoardHub {
   readonly index = new Map<string, IdeaCounters>();

@@ -17,11 +17,6 @@ const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : 
 /** Engine.IO connections not yet past the Socket.IO handshake, and the bare slot each holds. */
 export const bareConnections = new WeakMap<object, () => void>();
 
-/**
- * Handshake: the per-address handshake limit, the Origin rule of the REST API, then the session
- * from `auth.token` (bearer) or the session cookie. No credentials means a guest (read-only, public
- * boards; a few per address); bad credentials are refused.
- */
 /** The guest slot each guest socket holds, given back by `releaseGuestSlot` when it disconnects. */
 const guestSlots = new WeakMap<AppSocket, () => void>();
 
@@ -30,6 +25,11 @@ export function releaseGuestSlot(socket: AppSocket): void {
   guestSlots.delete(socket);
 }
 
+/**
+ * Handshake: the per-address handshake limit, the Origin rule of the REST API, then the session
+ * from `auth.token` (bearer) or the session cookie. No credentials means a guest (read-only, public
+ * boards; a few per address); bad credentials are refused.
+ */
 export function handshake(app: FastifyInstance) {
   const allowed = new Set(app.config.publicOrigins);
   const limits = app.connectionLimits;

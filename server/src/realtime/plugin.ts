@@ -109,7 +109,8 @@ export const realtimePlugin = fp(async (app: FastifyInstance) => {
     // life; Socket.IO's memory tuning advice is to let it go. That frees the first polling request of a
     // connection that starts with polling (Engine.IO 6.6 itself still holds a WebSocket upgrade request
     // until the socket closes). Past the handshake only what builds a handshake is still read, if the
-    // client connects the namespace again on this connection (after a namespace disconnect): keep that.
+    // client sends another CONNECT on this connection (Socket.IO then builds a second socket and our
+    // handshake middleware reads its headers): keep that.
     const conn = socket.conn as unknown as { request: IncomingMessage | HandshakeRequest };
     if (conn.request instanceof IncomingMessage) conn.request = handshakeRequest(conn.request);
   });

@@ -24,9 +24,9 @@ interface Pending extends VoteRequest {
  * `cocreate_apply_votes` (migration 0001) that locks the (user, idea) pairs and the ideas in a fixed
  * order, reads the previous votes, writes the votes and the counters, and answers what each vote
  * changed. Every vote is acknowledged only after its batch commits, with its own counts and
- * version, as if the votes had been applied one by one in arrival order. A batch that fails for any
- * reason (an idea closed or locked since the decision, say) is retried vote by vote through the
- * single-vote path, so one bad vote never fails its neighbours.
+ * version, as if the votes had been applied one by one in arrival order. A batch of which nothing
+ * was written (an idea closed or locked since the decision, a deadlock) is retried vote by vote
+ * through the single-vote path, so one bad vote never fails its neighbours.
  */
 export class VoteBatcher {
   private queue: Pending[] = [];
@@ -177,13 +177,16 @@ export class VoteBatcher {
     const results: (VoteOutcome | Error | undefined)[] = batch.map(() => undefined);
     const accepted: Pending[] = [];
     const acceptedAt: number[] = [];
+    const weights: number[] = [];
     for (const [i, b] of batch.entries()) {
       const row = byIdea.get(b.ideaId);
-      const refusal = row ? refuseVote(row, memberOf.get(`${row.community.id}|${b.userId}`) ?? null, b) : notFound('idea');
+      const membership = row ? (memberOf.get(`${row.community.id}|${b.userId}`) ?? null) : null;
+      const refusal = row ? refuseVote(row, membership, b) : notFound('idea');
       if (refusal) results[i] = refusal;
       else {
         accepted.push(b);
         acceptedAt.push(i);
+        weights.push(membership?.voteWeight ?? 1);
       }
     }
     if (accepted.length === 0) return results;
@@ -196,7 +199,7 @@ export class VoteBatcher {
         ${pgArray(accepted.map((b) => b.ideaId))}::uuid[],
         ${pgArray(accepted.map((b) => b.userId))}::uuid[],
         ${pgArray(accepted.map((b) => b.value))}::smallint[],
-        ${pgArray(accepted.map((b) => memberOf.get(`${byIdea.get(b.ideaId)!.community.id}|${b.userId}`)?.voteWeight ?? 1))}::float8[],
+        ${pgArray(weights)}::float8[],
         ${pgArray(guarded.map((g) => g.id))}::uuid[],
         ${pgArray(guarded.map((g) => g.status))}::text[],
         ${pgArray(guarded.map((g) => g.locked))}::boolean[],
@@ -216,8 +219,8 @@ export class VoteBatcher {
       running.set(id, { up, down, weighted, version: Number(version), boardId });
     }
     for (const [ord, changed, up, down, weighted] of steps) {
-      if (!changed) continue;
-      const r = running.get(accepted[ord - 1]!.ideaId)!;
+      const r = running.get(accepted[ord - 1]!.ideaId);
+      if (!changed || !r) continue;
       r.up -= up;
       r.down -= down;
       r.weighted -= weighted;
